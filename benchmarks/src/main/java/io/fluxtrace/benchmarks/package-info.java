@@ -1,0 +1,5 @@
+/** io.fluxtrace.benchmarks. */
+@NullMarked
+package io.fluxtrace.benchmarks;
+
+import org.jspecify.annotations.NullMarked;

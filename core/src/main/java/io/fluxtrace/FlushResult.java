@@ -1,0 +1,32 @@
+package io.fluxtrace;
+
+/**
+ * The outcome of a flush: whether every span ended before the flush was settled (acknowledged by the backend
+ * or definitively failed), and the tracer's counters at that moment.
+ *
+ * @param completed true when every span ended before the flush was settled; false when a blocking flush ran
+ *     out of time or the tracer was shut down before the spans could be settled
+ * @param stats the tracer's counters when the flush finished
+ */
+public record FlushResult(boolean completed, TracerStats stats) {
+
+  /** Spans acknowledged by the backend since the tracer started. */
+  public long exported() {
+    return stats.exported();
+  }
+
+  /** Spans that definitively failed since the tracer started. */
+  public long failed() {
+    return stats.failedTotal();
+  }
+
+  /** Spans dropped since the tracer started. */
+  public long dropped() {
+    return stats.dropped();
+  }
+
+  /** Whether the flush completed and nothing was ever dropped or failed. */
+  public boolean isClean() {
+    return completed && failed() == 0 && dropped() == 0;
+  }
+}

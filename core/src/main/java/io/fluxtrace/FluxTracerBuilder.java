@@ -1,0 +1,532 @@
+package io.fluxtrace;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.DefaultObjectMapper;
+import io.fluxtrace.internal.TracerConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * Configures and builds a {@link FluxTracer}. Obtain one with {@link FluxTracer#builder()}, whose defaults come
+ * from the Langfuse environment variables; every setter overrides the variable. Values are validated in
+ * {@link #build()}, which names the setting (and the variable it came from) and what it expected.
+ *
+ * <table>
+ *   <caption>Settings, their environment variables and defaults</caption>
+ *   <tr><th>setting</th><th>variable</th><th>default</th></tr>
+ *   <tr><td>{@link #publicKey}</td><td>{@code LANGFUSE_PUBLIC_KEY}</td><td>none: tracing is disabled with one
+ *       warning unless an OTLP endpoint or an exporter is set</td></tr>
+ *   <tr><td>{@link #secretKey}</td><td>{@code LANGFUSE_SECRET_KEY}</td><td>none</td></tr>
+ *   <tr><td>{@link #baseUrl}</td><td>{@code LANGFUSE_BASE_URL}, then {@code LANGFUSE_HOST}</td>
+ *       <td>{@value #DEFAULT_BASE_URL}</td></tr>
+ *   <tr><td>{@link #environment}</td><td>{@code LANGFUSE_TRACING_ENVIRONMENT}</td><td>none (Langfuse shows
+ *       {@code default})</td></tr>
+ *   <tr><td>{@link #release}</td><td>{@code LANGFUSE_RELEASE}</td><td>none</td></tr>
+ *   <tr><td>{@link #sampleRate}</td><td>{@code LANGFUSE_SAMPLE_RATE}</td><td>1.0</td></tr>
+ *   <tr><td>{@link #enabled}</td><td>{@code LANGFUSE_TRACING_ENABLED}</td><td>true</td></tr>
+ *   <tr><td>{@link #flushAt}</td><td>{@code LANGFUSE_FLUSH_AT}</td><td>{@value #DEFAULT_FLUSH_AT} spans</td></tr>
+ *   <tr><td>{@link #flushInterval}</td><td>{@code LANGFUSE_FLUSH_INTERVAL} (seconds)</td><td>1 s</td></tr>
+ *   <tr><td>{@link #timeout}</td><td>{@code LANGFUSE_TIMEOUT} (seconds)</td><td>10 s</td></tr>
+ * </table>
+ *
+ * <p>Not thread-safe; build once at startup.
+ */
+public final class FluxTracerBuilder {
+
+  private static final Logger log = Loggers.getLogger(FluxTracerBuilder.class);
+
+  /** Langfuse Cloud (EU). */
+  public static final String DEFAULT_BASE_URL = "https://cloud.langfuse.com";
+  /** The OTLP/HTTP traces path below a Langfuse base URL. */
+  public static final String LANGFUSE_OTLP_PATH = "/api/public/otel/v1/traces";
+  /** Spans per export request, as Langfuse's own SDKs default to. */
+  public static final int DEFAULT_FLUSH_AT = 512;
+  /** Spans the pipeline holds at most (queued, batched and in flight). */
+  public static final int DEFAULT_MAX_QUEUED_SPANS = 65_536;
+  /** Estimated bytes the pipeline holds at most: 64 MiB. */
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+  /** Estimated uncompressed bytes per export request at most: 4 MiB, under Langfuse Cloud's 5 MB limit. */
+  public static final long DEFAULT_MAX_BATCH_BYTES = 4L * 1024 * 1024;
+  /** Serialized bytes per input, output or metadata value before it is truncated: 1 MiB. */
+  public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+  /** Export requests in flight at once. */
+  public static final int DEFAULT_MAX_CONCURRENT_EXPORTS = 2;
+  /** Attempts per export request, the first one included. */
+  public static final int DEFAULT_MAX_EXPORT_ATTEMPTS = 5;
+
+  private final Map<String, String> env;
+
+  private @Nullable String publicKey;
+  private @Nullable String secretKey;
+  private @Nullable String baseUrl;
+  private @Nullable String otlpEndpoint;
+  private final Map<String, String> headers = new LinkedHashMap<>();
+  private @Nullable SpanExporter exporter;
+  private String serviceName = "unknown_service:java";
+  private @Nullable String environment;
+  private @Nullable String release;
+  private @Nullable Double sampleRate;
+  private @Nullable Boolean enabled;
+  private @Nullable Integer flushAt;
+  private @Nullable Duration flushInterval;
+  private @Nullable Duration timeout;
+  private int maxQueuedSpans = DEFAULT_MAX_QUEUED_SPANS;
+  private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+  private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+  private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+  private int maxConcurrentExports = DEFAULT_MAX_CONCURRENT_EXPORTS;
+  private int maxExportAttempts = DEFAULT_MAX_EXPORT_ATTEMPTS;
+  private Duration initialBackoff = Duration.ofSeconds(1);
+  private Duration maxBackoff = Duration.ofSeconds(30);
+  private boolean retryTimedOutRequests;
+  private boolean gzip = true;
+  private boolean allowInsecureHttp;
+  private @Nullable ObjectMapper objectMapper;
+  private ContentMasker masker = ContentMasker.none();
+  private TraceClock clock = TraceClock.system();
+  private boolean shutdownHook = true;
+  private Duration shutdownTimeout = Duration.ofSeconds(10);
+  private @Nullable Scheduler exportScheduler;
+
+  FluxTracerBuilder(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  /** The Langfuse public key ({@code pk-lf-...}). Default: {@code LANGFUSE_PUBLIC_KEY}. */
+  public FluxTracerBuilder publicKey(String publicKey) {
+    this.publicKey = Objects.requireNonNull(publicKey, "publicKey");
+    return this;
+  }
+
+  /** The Langfuse secret key ({@code sk-lf-...}). Never logged. Default: {@code LANGFUSE_SECRET_KEY}. */
+  public FluxTracerBuilder secretKey(String secretKey) {
+    this.secretKey = Objects.requireNonNull(secretKey, "secretKey");
+    return this;
+  }
+
+  /**
+   * The Langfuse base URL, such as {@code https://us.cloud.langfuse.com} or a self-hosted server. Spans go to
+   * {@code baseUrl + }{@value #LANGFUSE_OTLP_PATH}. Default: {@code LANGFUSE_BASE_URL}, then
+   * {@code LANGFUSE_HOST}, then {@value #DEFAULT_BASE_URL}.
+   */
+  public FluxTracerBuilder baseUrl(String baseUrl) {
+    this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+    return this;
+  }
+
+  /**
+   * Sends to any OTLP/HTTP traces endpoint instead of Langfuse (for example
+   * {@code http://localhost:4318/v1/traces}): no Langfuse keys needed, no Langfuse headers sent. Add
+   * authentication with {@link #header}.
+   */
+  public FluxTracerBuilder otlpEndpoint(String url) {
+    this.otlpEndpoint = Objects.requireNonNull(url, "url");
+    return this;
+  }
+
+  /** Adds a request header to every export. */
+  public FluxTracerBuilder header(String name, String value) {
+    headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+    return this;
+  }
+
+  /**
+   * Replaces HTTP export by a custom exporter, for example {@link io.fluxtrace.export.InMemorySpanExporter} in
+   * tests. Tracing is then enabled without keys.
+   */
+  public FluxTracerBuilder exporter(SpanExporter exporter) {
+    this.exporter = Objects.requireNonNull(exporter, "exporter");
+    return this;
+  }
+
+  /** The {@code service.name} resource attribute. Default: {@code unknown_service:java}. */
+  public FluxTracerBuilder serviceName(String serviceName) {
+    this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
+    return this;
+  }
+
+  /** The default environment of every trace. Default: {@code LANGFUSE_TRACING_ENVIRONMENT}. */
+  public FluxTracerBuilder environment(@Nullable String environment) {
+    this.environment = environment;
+    return this;
+  }
+
+  /** The default release of every trace. Default: {@code LANGFUSE_RELEASE}. */
+  public FluxTracerBuilder release(@Nullable String release) {
+    this.release = release;
+    return this;
+  }
+
+  /**
+   * The share of traces recorded, from 0.0 to 1.0, decided once per trace from its id so that a trace is kept
+   * or dropped whole. Default: {@code LANGFUSE_SAMPLE_RATE}, else 1.0.
+   */
+  public FluxTracerBuilder sampleRate(double sampleRate) {
+    this.sampleRate = sampleRate;
+    return this;
+  }
+
+  /** Whether tracing is on at all. Default: {@code LANGFUSE_TRACING_ENABLED}, else true. */
+  public FluxTracerBuilder enabled(boolean enabled) {
+    this.enabled = enabled;
+    return this;
+  }
+
+  /** Spans per export request at most. Default: {@code LANGFUSE_FLUSH_AT}, else {@value #DEFAULT_FLUSH_AT}. */
+  public FluxTracerBuilder flushAt(int flushAt) {
+    this.flushAt = flushAt;
+    return this;
+  }
+
+  /** How long an ended span waits at most before it is exported. Default: {@code LANGFUSE_FLUSH_INTERVAL}, else 1 s. */
+  public FluxTracerBuilder flushInterval(Duration flushInterval) {
+    this.flushInterval = Objects.requireNonNull(flushInterval, "flushInterval");
+    return this;
+  }
+
+  /** Connect and response timeout of one export request. Default: {@code LANGFUSE_TIMEOUT}, else 10 s. */
+  public FluxTracerBuilder timeout(Duration timeout) {
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /** Spans the pipeline holds at most; past it new spans are dropped and counted. Default {@value #DEFAULT_MAX_QUEUED_SPANS}. */
+  public FluxTracerBuilder maxQueuedSpans(int maxQueuedSpans) {
+    this.maxQueuedSpans = maxQueuedSpans;
+    return this;
+  }
+
+  /** Estimated bytes the pipeline holds at most; past it new spans are dropped and counted. Default 64 MiB. */
+  public FluxTracerBuilder maxQueuedBytes(long maxQueuedBytes) {
+    this.maxQueuedBytes = maxQueuedBytes;
+    return this;
+  }
+
+  /** Estimated uncompressed bytes per export request at most. Default 4 MiB. */
+  public FluxTracerBuilder maxBatchBytes(long maxBatchBytes) {
+    this.maxBatchBytes = maxBatchBytes;
+    return this;
+  }
+
+  /** Serialized bytes of one input, output or metadata value before it is truncated with a marker. Default 1 MiB. */
+  public FluxTracerBuilder maxValueBytes(int maxValueBytes) {
+    this.maxValueBytes = maxValueBytes;
+    return this;
+  }
+
+  /** Export requests in flight at once. Default {@value #DEFAULT_MAX_CONCURRENT_EXPORTS}. */
+  public FluxTracerBuilder maxConcurrentExports(int maxConcurrentExports) {
+    this.maxConcurrentExports = maxConcurrentExports;
+    return this;
+  }
+
+  /**
+   * Attempts per export request, the first included, for 429, 502, 503, 504 and connection failures, with
+   * exponential backoff and jitter between them. Default {@value #DEFAULT_MAX_EXPORT_ATTEMPTS}.
+   */
+  public FluxTracerBuilder maxExportAttempts(int maxExportAttempts) {
+    this.maxExportAttempts = maxExportAttempts;
+    return this;
+  }
+
+  /** The first backoff between attempts, doubled each time up to {@link #maxBackoff}. Default 1 s. */
+  public FluxTracerBuilder initialBackoff(Duration initialBackoff) {
+    this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");
+    return this;
+  }
+
+  /** The longest backoff between attempts, also the cap on a server's {@code Retry-After}. Default 30 s. */
+  public FluxTracerBuilder maxBackoff(Duration maxBackoff) {
+    this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
+    return this;
+  }
+
+  /**
+   * Whether a request that was sent but timed out waiting for the answer is sent again. Default false: Langfuse
+   * v4 keeps a duplicate of every re-sent span, so such spans are counted as {@link FailureReason#TIMEOUT}
+   * (possibly delivered) instead. Set true to prefer possible duplicates over possible loss.
+   */
+  public FluxTracerBuilder retryTimedOutRequests(boolean retry) {
+    this.retryTimedOutRequests = retry;
+    return this;
+  }
+
+  /** Whether request bodies are gzip-compressed. Default true. */
+  public FluxTracerBuilder gzip(boolean gzip) {
+    this.gzip = gzip;
+    return this;
+  }
+
+  /**
+   * Allows a plain {@code http://} URL to a host other than loopback, which would send the keys and the
+   * traced content unencrypted. Default false: {@link #build()} refuses such a URL.
+   */
+  public FluxTracerBuilder allowInsecureHttp(boolean allow) {
+    this.allowInsecureHttp = allow;
+    return this;
+  }
+
+  /**
+   * The Jackson mapper that serializes input, output, metadata and model parameters. Default: a mapper that
+   * writes dates as ISO-8601 strings and tolerates beans without properties.
+   */
+  public FluxTracerBuilder objectMapper(ObjectMapper objectMapper) {
+    this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+    return this;
+  }
+
+  /** The hook that masks every piece of user content before export. Default: none. */
+  public FluxTracerBuilder masker(ContentMasker masker) {
+    this.masker = Objects.requireNonNull(masker, "masker");
+    return this;
+  }
+
+  /** The clock of span timestamps. Default {@link TraceClock#system()}. */
+  public FluxTracerBuilder clock(TraceClock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** Whether a JVM shutdown hook flushes with {@link #shutdownTimeout} as deadline. Default true. */
+  public FluxTracerBuilder shutdownHook(boolean shutdownHook) {
+    this.shutdownHook = shutdownHook;
+    return this;
+  }
+
+  /** How long {@link FluxTracer#close()} and the shutdown hook wait for delivery. Default 10 s. */
+  public FluxTracerBuilder shutdownTimeout(Duration shutdownTimeout) {
+    this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    return this;
+  }
+
+  /**
+   * The scheduler that batches, encodes and times exports. Default: a dedicated single daemon thread. Tests
+   * pass a {@code VirtualTimeScheduler} to control time.
+   */
+  public FluxTracerBuilder exportScheduler(Scheduler exportScheduler) {
+    this.exportScheduler = Objects.requireNonNull(exportScheduler, "exportScheduler");
+    return this;
+  }
+
+  /**
+   * Validates the settings and builds the tracer. Missing Langfuse keys disable tracing with one warning,
+   * nothing thrown; a malformed setting throws {@link IllegalArgumentException} naming it.
+   */
+  public FluxTracer build() {
+    return FluxTracer.create(toConfig());
+  }
+
+  TracerConfig toConfig() {
+    boolean isEnabled = enabled != null ? enabled : bool("LANGFUSE_TRACING_ENABLED", true);
+    String pk = publicKey != null ? publicKey : blankToNull(env.get("LANGFUSE_PUBLIC_KEY"));
+    String sk = secretKey != null ? secretKey : blankToNull(env.get("LANGFUSE_SECRET_KEY"));
+    boolean langfuse = otlpEndpoint == null;
+    URI endpoint;
+    if (langfuse) {
+      String base = baseUrl;
+      String from = "baseUrl";
+      if (base == null) {
+        base = blankToNull(env.get("LANGFUSE_BASE_URL"));
+        from = "LANGFUSE_BASE_URL";
+      }
+      if (base == null) {
+        base = blankToNull(env.get("LANGFUSE_HOST"));
+        from = "LANGFUSE_HOST";
+      }
+      if (base == null) {
+        base = DEFAULT_BASE_URL;
+      }
+      while (base.endsWith("/")) {
+        base = base.substring(0, base.length() - 1);
+      }
+      endpoint = parseUrl(from, base + LANGFUSE_OTLP_PATH);
+    } else {
+      endpoint = parseUrl("otlpEndpoint", otlpEndpoint);
+    }
+    if (isEnabled && exporter == null && langfuse && (pk == null || sk == null)) {
+      log.warn(
+          "fluxtrace: tracing is disabled because {} not set. Set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"
+              + " (or configure an OTLP endpoint or an exporter) to record traces.",
+          pk == null && sk == null ? "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are" : pk == null
+              ? "LANGFUSE_PUBLIC_KEY is" : "LANGFUSE_SECRET_KEY is");
+      isEnabled = false;
+    }
+    if (exporter == null && !allowInsecureHttp && "http".equalsIgnoreCase(endpoint.getScheme())
+        && !isLoopback(endpoint.getHost())) {
+      throw new IllegalArgumentException("fluxtrace: refusing plain http:// to " + endpoint.getHost()
+          + ": keys and traced content would travel unencrypted. Use https://, or allowInsecureHttp(true)"
+          + " if the network is trusted.");
+    }
+    double rate = sampleRate != null ? sampleRate : dbl("LANGFUSE_SAMPLE_RATE", 1.0);
+    require(rate >= 0.0 && rate <= 1.0, "sampleRate", "LANGFUSE_SAMPLE_RATE",
+        "a number from 0.0 to 1.0", String.valueOf(rate));
+    int batch = flushAt != null ? flushAt : integer("LANGFUSE_FLUSH_AT", DEFAULT_FLUSH_AT);
+    require(batch >= 1, "flushAt", "LANGFUSE_FLUSH_AT", "a whole number of spans, at least 1", String.valueOf(batch));
+    Duration interval = flushInterval != null ? flushInterval : seconds("LANGFUSE_FLUSH_INTERVAL", Duration.ofSeconds(1));
+    require(!interval.isNegative() && !interval.isZero(), "flushInterval", "LANGFUSE_FLUSH_INTERVAL",
+        "a positive number of seconds", interval.toString());
+    Duration requestTimeout = timeout != null ? timeout : seconds("LANGFUSE_TIMEOUT", Duration.ofSeconds(10));
+    require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "timeout", "LANGFUSE_TIMEOUT",
+        "a positive number of seconds", requestTimeout.toString());
+    require(maxQueuedSpans >= 1, "maxQueuedSpans", null, "at least 1", String.valueOf(maxQueuedSpans));
+    require(maxQueuedBytes >= 1024, "maxQueuedBytes", null, "at least 1024", String.valueOf(maxQueuedBytes));
+    require(maxBatchBytes >= 1024, "maxBatchBytes", null, "at least 1024", String.valueOf(maxBatchBytes));
+    require(maxValueBytes >= 64, "maxValueBytes", null, "at least 64", String.valueOf(maxValueBytes));
+    require(maxConcurrentExports >= 1, "maxConcurrentExports", null, "at least 1",
+        String.valueOf(maxConcurrentExports));
+    require(maxExportAttempts >= 1 && maxExportAttempts <= 10, "maxExportAttempts", null, "from 1 to 10",
+        String.valueOf(maxExportAttempts));
+    require(!initialBackoff.isNegative() && !initialBackoff.isZero(), "initialBackoff", null, "positive",
+        initialBackoff.toString());
+    require(maxBackoff.compareTo(initialBackoff) >= 0, "maxBackoff", null, "at least initialBackoff",
+        maxBackoff.toString());
+    require(!shutdownTimeout.isNegative(), "shutdownTimeout", null, "zero or positive", shutdownTimeout.toString());
+    String env2 = environment != null ? environment : blankToNull(env.get("LANGFUSE_TRACING_ENVIRONMENT"));
+    String rel = release != null ? release : blankToNull(env.get("LANGFUSE_RELEASE"));
+    return new TracerConfig(
+        isEnabled,
+        langfuse ? pk : null,
+        langfuse ? sk : null,
+        endpoint,
+        langfuse,
+        headers,
+        exporter,
+        serviceName,
+        env2,
+        rel,
+        rate,
+        batch,
+        interval,
+        requestTimeout,
+        maxQueuedSpans,
+        maxQueuedBytes,
+        maxBatchBytes,
+        maxValueBytes,
+        maxConcurrentExports,
+        maxExportAttempts,
+        initialBackoff,
+        maxBackoff,
+        retryTimedOutRequests,
+        gzip,
+        allowInsecureHttp,
+        objectMapper != null ? objectMapper : DefaultObjectMapper.create(),
+        masker,
+        clock,
+        shutdownHook,
+        shutdownTimeout,
+        exportScheduler);
+  }
+
+  private static boolean isLoopback(@Nullable String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+  }
+
+  private static URI parseUrl(String setting, @Nullable String url) {
+    try {
+      URI uri = new URI(Objects.requireNonNull(url));
+      String scheme = uri.getScheme();
+      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException("fluxtrace: " + setting + " must be an http:// or https:// URL with a"
+            + " host, got '" + url + "'");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("fluxtrace: " + setting + " must be an http:// or https:// URL, got '"
+          + url + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static void require(boolean ok, String setting, @Nullable String variable, String expected, String got) {
+    if (!ok) {
+      throw new IllegalArgumentException("fluxtrace: " + setting
+          + (variable != null ? " (" + variable + ")" : "") + " must be " + expected + ", got '" + got + "'");
+    }
+  }
+
+  private boolean bool(String variable, boolean fallback) {
+    String value = blankToNull(env.get(variable));
+    if (value == null) {
+      return fallback;
+    }
+    switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true":
+      case "1":
+      case "yes":
+        return true;
+      case "false":
+      case "0":
+      case "no":
+        return false;
+      default:
+        throw malformed(variable, "true or false", value);
+    }
+  }
+
+  private int integer(String variable, int fallback) {
+    String value = blankToNull(env.get(variable));
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw malformed(variable, "a whole number", value);
+    }
+  }
+
+  private double dbl(String variable, double fallback) {
+    String value = blankToNull(env.get(variable));
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      double parsed = Double.parseDouble(value.trim());
+      if (Double.isNaN(parsed)) {
+        throw malformed(variable, "a number", value);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw malformed(variable, "a number", value);
+    }
+  }
+
+  private Duration seconds(String variable, Duration fallback) {
+    String value = blankToNull(env.get(variable));
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      double secs = Double.parseDouble(value.trim());
+      if (!(secs > 0) || Double.isInfinite(secs)) {
+        throw malformed(variable, "a positive number of seconds", value);
+      }
+      return Duration.ofNanos((long) (secs * 1_000_000_000L));
+    } catch (NumberFormatException e) {
+      throw malformed(variable, "a positive number of seconds", value);
+    }
+  }
+
+  private static IllegalArgumentException malformed(String variable, String expected, String value) {
+    return new IllegalArgumentException(
+        "fluxtrace: environment variable " + variable + " must be " + expected + ", got '" + value + "'");
+  }
+
+  private static @Nullable String blankToNull(@Nullable String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

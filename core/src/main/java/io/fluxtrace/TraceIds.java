@@ -1,0 +1,87 @@
+package io.fluxtrace;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * W3C trace context identifiers: a trace id is 32 lowercase hex characters, a span id 16, and neither is ever
+ * all zeros. Langfuse uses them verbatim, so a trace is findable by the id the application logs.
+ */
+public final class TraceIds {
+
+  /** The length of a trace id in hex characters. */
+  public static final int TRACE_ID_LENGTH = 32;
+  /** The length of a span id in hex characters. */
+  public static final int SPAN_ID_LENGTH = 16;
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private TraceIds() {}
+
+  /** A new random trace id. */
+  public static String newTraceId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high;
+    long low;
+    do {
+      high = random.nextLong();
+      low = random.nextLong();
+    } while (high == 0 && low == 0);
+    char[] chars = new char[TRACE_ID_LENGTH];
+    writeHex(high, chars, 0);
+    writeHex(low, chars, SPAN_ID_LENGTH);
+    return new String(chars);
+  }
+
+  /** A new random span id. */
+  public static String newSpanId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long id;
+    do {
+      id = random.nextLong();
+    } while (id == 0);
+    char[] chars = new char[SPAN_ID_LENGTH];
+    writeHex(id, chars, 0);
+    return new String(chars);
+  }
+
+  /** Whether {@code id} is 32 lowercase hex characters, not all zeros. */
+  public static boolean isValidTraceId(CharSequence id) {
+    return isValidHexId(id, TRACE_ID_LENGTH);
+  }
+
+  /** Whether {@code id} is 16 lowercase hex characters, not all zeros. */
+  public static boolean isValidSpanId(CharSequence id) {
+    return isValidHexId(id, SPAN_ID_LENGTH);
+  }
+
+  /**
+   * The low 64 bits of a valid trace id, the part W3C recommends for sampling decisions because it is random
+   * in every conforming generator.
+   */
+  static long lowBits(String traceId) {
+    return Long.parseUnsignedLong(traceId, SPAN_ID_LENGTH, TRACE_ID_LENGTH, 16);
+  }
+
+  private static boolean isValidHexId(CharSequence id, int length) {
+    if (id.length() != length) {
+      return false;
+    }
+    boolean allZero = true;
+    for (int i = 0; i < length; i++) {
+      char c = id.charAt(i);
+      boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      if (!hex) {
+        return false;
+      }
+      allZero &= c == '0';
+    }
+    return !allZero;
+  }
+
+  private static void writeHex(long value, char[] dest, int offset) {
+    for (int i = SPAN_ID_LENGTH - 1; i >= 0; i--) {
+      dest[offset + i] = HEX[(int) (value & 0xF)];
+      value >>>= 4;
+    }
+  }
+}

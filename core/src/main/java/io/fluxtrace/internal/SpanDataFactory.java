@@ -1,0 +1,70 @@
+package io.fluxtrace.internal;
+
+import io.fluxtrace.ContentKind;
+import io.fluxtrace.GenerationData;
+import io.fluxtrace.SpanData;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Freezes an ended {@link RecordingSpan} into a {@link SpanData}: user content masked, serialized, truncated. */
+public final class SpanDataFactory {
+
+  private final ContentEncoder encoder;
+  private final TracerMetrics metrics;
+
+  public SpanDataFactory(ContentEncoder encoder, TracerMetrics metrics) {
+    this.encoder = encoder;
+    this.metrics = metrics;
+  }
+
+  /** Never throws. */
+  public SpanData toSpanData(RecordingSpan span) {
+    if (span.invalidValues() > 0) {
+      metrics.invalidValuesDropped.add(span.invalidValues());
+    }
+    return new SpanData(
+        span.context().traceId(),
+        span.context().spanId(),
+        span.parentSpanId(),
+        span.parentRemote(),
+        span.name(),
+        span.type(),
+        span.startEpochNanos(),
+        span.endEpochNanos(),
+        span.level(),
+        encoder.encodeText(ContentKind.STATUS_MESSAGE, span.statusMessage()),
+        encoder.encode(ContentKind.INPUT, span.inputValue()),
+        encoder.encode(ContentKind.OUTPUT, span.outputValue()),
+        encodeMetadata(span.metadataValues()),
+        span.traceAttributes(),
+        generation(span));
+  }
+
+  private @Nullable String encodeMetadata(@Nullable Map<String, @Nullable Object> metadata) {
+    if (metadata == null || metadata.isEmpty()) {
+      return null;
+    }
+    Map<String, @Nullable Object> masked = new LinkedHashMap<>();
+    metadata.forEach((key, value) -> masked.put(key, value));
+    return encoder.encode(ContentKind.METADATA, masked);
+  }
+
+  private @Nullable GenerationData generation(RecordingSpan span) {
+    Map<String, @Nullable Object> parameters = span.modelParameterValues();
+    Map<String, Long> usage = span.usageValues();
+    Map<String, Double> cost = span.costValues();
+    if (span.modelName() == null && parameters == null && usage == null && cost == null
+        && span.completionStartEpochNanos() == 0 && span.promptName() == null) {
+      return null;
+    }
+    return new GenerationData(
+        span.modelName(),
+        parameters == null || parameters.isEmpty() ? null : encoder.encodeUnmasked(parameters),
+        usage == null ? Map.of() : usage,
+        cost == null ? Map.of() : cost,
+        span.completionStartEpochNanos(),
+        span.promptName(),
+        span.promptVersion());
+  }
+}

@@ -1,0 +1,5 @@
+/** io.fluxtrace.examples. */
+@NullMarked
+package io.fluxtrace.examples;
+
+import org.jspecify.annotations.NullMarked;

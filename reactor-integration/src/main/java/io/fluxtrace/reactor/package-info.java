@@ -1,0 +1,5 @@
+/** io.fluxtrace.reactor. */
+@NullMarked
+package io.fluxtrace.reactor;
+
+import org.jspecify.annotations.NullMarked;
