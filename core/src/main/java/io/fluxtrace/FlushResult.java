@@ -1,11 +1,11 @@
 package io.fluxtrace;
 
 /**
- * The outcome of a flush: whether every span ended before the flush was settled (acknowledged by the backend
- * or definitively failed), and the tracer's counters at that moment.
+ * The outcome of a flush: whether every span ended and every score recorded before the flush was settled
+ * (acknowledged by the backend or definitively failed), and the tracer's counters at that moment.
  *
- * @param completed true when every span ended before the flush was settled; false when a blocking flush ran
- *     out of time or the tracer was shut down before the spans could be settled
+ * @param completed true when every span ended and every score recorded before the flush was settled; false when
+ *     a blocking flush ran out of time or the tracer was shut down before they could be settled
  * @param stats the tracer's counters when the flush finished
  */
 public record FlushResult(boolean completed, TracerStats stats) {
@@ -25,8 +25,9 @@ public record FlushResult(boolean completed, TracerStats stats) {
     return stats.dropped();
   }
 
-  /** Whether the flush completed and nothing was ever dropped or failed. */
+  /** Whether the flush completed and no span or score was ever dropped or failed. */
   public boolean isClean() {
-    return completed && failed() == 0 && dropped() == 0;
+    return completed && failed() == 0 && dropped() == 0
+        && stats.scores().failedTotal() == 0 && stats.scores().dropped() == 0;
   }
 }

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param contentTruncated values truncated to the configured maximum size
  * @param maskingFailures values the masking hook threw on, replaced by {@link ContentMasker#FAILED_MARKER}
  * @param invalidValuesDropped usage or cost figures dropped because Langfuse would reject them
+ * @param scores the score counters, which the span counters above do not include
  */
 public record TracerStats(
     long spansStarted,
@@ -44,7 +45,8 @@ public record TracerStats(
     long contentReplaced,
     long contentTruncated,
     long maskingFailures,
-    long invalidValuesDropped) {
+    long invalidValuesDropped,
+    ScoreStats scores) {
 
   /** Copies the failure map. */
   public TracerStats {

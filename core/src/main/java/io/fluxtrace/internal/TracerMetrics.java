@@ -27,6 +27,7 @@ public final class TracerMetrics {
   public final LongAdder contentTruncated = new LongAdder();
   public final LongAdder maskingFailures = new LongAdder();
   public final LongAdder invalidValuesDropped = new LongAdder();
+  public final ScoreMetrics scores = new ScoreMetrics();
   private final EnumMap<FailureReason, LongAdder> failed = new EnumMap<>(FailureReason.class);
 
   private volatile LongSupplier queuedSpans = () -> 0;
@@ -73,6 +74,7 @@ public final class TracerMetrics {
         contentReplaced.sum(),
         contentTruncated.sum(),
         maskingFailures.sum(),
-        invalidValuesDropped.sum());
+        invalidValuesDropped.sum(),
+        scores.snapshot());
   }
 }
