@@ -32,7 +32,7 @@ import reactor.util.concurrent.Queues;
 /**
  * A bounded, flushable batching pipeline: items offered from any number of threads are batched by count, by
  * estimated bytes and by time on one serial worker, and exported with a bounded number of exports in flight.
- * Spans use it through {@link SpanPipeline}; scores will reuse it with the same guarantees.
+ * Spans use it through {@link SpanPipeline}, scores through {@link ScorePipeline}, with the same guarantees.
  *
  * <h2>Guarantees</h2>
  *
@@ -463,27 +463,31 @@ public final class BatchingPipeline<T> {
       }
     }
 
-    private void onSettled(Batch<T> batch, ExportResult result) {
+    private void onSettled(Batch<T> batch, List<ExportResult> results) {
       if (batch.abandoned) {
         return;
       }
       exporting.remove(batch);
       int size = batch.items.size();
-      int exported = Math.min(result.exported(), size);
-      int failed = Math.min(result.failed(), size - exported);
-      int unaccounted = size - exported - failed;
+      int unaccounted = size;
       listener.batchCompleted();
-      if (exported > 0) {
-        listener.exported(exported);
-      }
-      if (failed > 0) {
-        FailureReason reason = result.failureReason();
-        listener.failed(reason != null ? reason : FailureReason.INTERNAL_ERROR, failed);
+      for (ExportResult result : results) {
+        int exported = Math.min(result.exported(), unaccounted);
+        unaccounted -= exported;
+        int failed = Math.min(result.failed(), unaccounted);
+        unaccounted -= failed;
+        if (exported > 0) {
+          listener.exported(exported);
+        }
+        if (failed > 0) {
+          FailureReason reason = result.failureReason();
+          listener.failed(reason != null ? reason : FailureReason.INTERNAL_ERROR, failed);
+        }
       }
       if (unaccounted > 0) {
         listener.failed(FailureReason.INTERNAL_ERROR, unaccounted);
         exportWarnings.warn("fluxtrace: the {} exporter reported {} of a batch of {}; the other {} are counted as"
-            + " failed ({})", options.itemName(), exported + failed, size, unaccounted, FailureReason.INTERNAL_ERROR);
+            + " failed ({})", options.itemName(), size - unaccounted, size, unaccounted, FailureReason.INTERNAL_ERROR);
       }
       release(size, batch.bytes);
       markSettled(batch.seq);
@@ -621,6 +625,8 @@ public final class BatchingPipeline<T> {
   private final class ExportCall extends BaseSubscriber<ExportResult> {
     private final Batch<T> batch;
     private final AtomicBoolean settled = new AtomicBoolean();
+    /** The results so far, one per outcome; signals are serial, so a plain list will do. */
+    private final List<ExportResult> results = new ArrayList<>(1);
 
     ExportCall(Batch<T> batch) {
       this.batch = batch;
@@ -628,7 +634,7 @@ public final class BatchingPipeline<T> {
 
     @Override
     protected void hookOnNext(ExportResult result) {
-      settle(result);
+      results.add(result);
     }
 
     @Override
@@ -638,22 +644,31 @@ public final class BatchingPipeline<T> {
 
     @Override
     protected void hookOnComplete() {
-      if (!settled.get()) {
+      if (results.isEmpty()) {
         fail(new IllegalStateException("the export completed without a result"));
+      } else {
+        settle(List.copyOf(results));
       }
     }
 
+    /** Settles the batch: the results received so far count, the rest of the batch fails as INTERNAL_ERROR. */
     void fail(Throwable error) {
       if (!settled.get()) {
         exportWarnings.warn("fluxtrace: exporting a batch of {} {} failed; counted as failed ({}): {}",
             batch.items.size(), options.itemName(), FailureReason.INTERNAL_ERROR, error.toString());
       }
-      settle(ExportResult.failure(batch.items.size(), FailureReason.INTERNAL_ERROR));
+      List<ExportResult> partial = new ArrayList<>(results);
+      int accounted = 0;
+      for (ExportResult r : partial) {
+        accounted += r.exported() + r.failed();
+      }
+      partial.add(ExportResult.failure(Math.max(0, batch.items.size() - accounted), FailureReason.INTERNAL_ERROR));
+      settle(partial);
     }
 
-    private void settle(ExportResult result) {
+    private void settle(List<ExportResult> settledResults) {
       if (settled.compareAndSet(false, true)) {
-        runOnWorker(() -> batcher.onSettled(batch, result));
+        runOnWorker(() -> batcher.onSettled(batch, settledResults));
       }
     }
   }
