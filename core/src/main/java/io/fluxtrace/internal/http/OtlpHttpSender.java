@@ -2,6 +2,7 @@ package io.fluxtrace.internal.http;
 
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.TraceClock;
+import io.fluxtrace.internal.FluxtraceVersion;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
@@ -13,14 +14,12 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,8 +50,8 @@ final class OtlpHttpSender {
 
   /** The {@code x-langfuse-sdk-name} we send. */
   static final String SDK_NAME = "fluxtrace-java";
-  /** This library's version, from the build, or {@code "unknown"}. */
-  static final String SDK_VERSION = readVersion();
+  /** The {@code x-langfuse-sdk-version} we send. */
+  static final String SDK_VERSION = FluxtraceVersion.VERSION;
 
   private static final String WRITE_TIMEOUT_HANDLER = "fluxtrace.writeTimeout";
   private static final int MAX_LOGGED_BODY_CHARS = 500;
@@ -295,22 +294,6 @@ final class OtlpHttpSender {
     } catch (NumberFormatException e) {
       return 0;
     }
-  }
-
-  private static String readVersion() {
-    try (InputStream in = OtlpHttpSender.class.getResourceAsStream("sdk.properties")) {
-      if (in != null) {
-        Properties properties = new Properties();
-        properties.load(in);
-        String version = properties.getProperty("version");
-        if (version != null && !version.isBlank() && !version.startsWith("${")) {
-          return version.trim();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // Attribution only: a missing version must not stop tracing.
-    }
-    return "unknown";
   }
 
   @Override
