@@ -26,10 +26,6 @@ public final class ContentEncoder {
 
   /** {@link ContentMasker#none()} is a non-capturing lambda, so every call returns this same instance. */
   private static final ContentMasker NO_MASKING = ContentMasker.none();
-  /** Room kept in an object for the entry that says how many entries were left out. */
-  private static final int OMITTED_ENTRY_RESERVE = 64;
-  /** No entry is started with less room than this for its value. */
-  private static final int MIN_ENTRY_BYTES = 48;
   private static final int MAX_REASON_CHARS = 200;
 
   private final ObjectMapper mapper;
@@ -73,52 +69,22 @@ public final class ContentEncoder {
     if (entries == null || entries.isEmpty()) {
       return null;
     }
-    StringBuilder json = new StringBuilder(64).append('{');
-    long budget = maxValueBytes - 2L - Math.min(OMITTED_ENTRY_RESERVE, maxValueBytes / 4);
-    int written = 0;
-    int omitted = 0;
+    JsonObjectText object = new JsonObjectText(maxValueBytes);
     for (Map.Entry<String, ? extends @Nullable Object> entry : entries.entrySet()) {
       Object value = entry.getValue();
-      if (value == null) {
-        continue;
-      }
-      Object masked = kind == null ? value : mask(kind, value);
+      Object masked = value == null ? null : kind == null ? value : mask(kind, value);
       if (masked == null) {
         continue;
       }
-      if (omitted > 0 || budget < MIN_ENTRY_BYTES) {
-        omitted++;
-        continue;
+      long room = object.startEntry(String.valueOf(entry.getKey()));
+      if (room >= 0) {
+        object.value(toJson(masked, (int) room));
       }
-      int entryStart = json.length();
-      if (written > 0) {
-        json.append(',');
-      }
-      String key = String.valueOf(entry.getKey());
-      long keyBytes = Math.abs(JsonText.appendQuoted(json, key, (int) Math.min(budget / 2, maxValueBytes),
-          JsonText.TRUNCATED_MARKER));
-      json.append(':');
-      long valueBudget = budget - keyBytes - 2;
-      if (valueBudget < MIN_ENTRY_BYTES / 2) {
-        json.setLength(entryStart);
-        omitted++;
-        continue;
-      }
-      String valueJson = toJson(masked, (int) valueBudget);
-      json.append(valueJson);
-      budget -= keyBytes + 2 + JsonText.utf8Length(valueJson);
-      written++;
     }
-    if (omitted > 0) {
+    if (object.omitted() > 0) {
       metrics.contentTruncated.increment();
-      if (written > 0) {
-        json.append(',');
-      }
-      json.append("\"<fluxtrace: truncated>\":\"").append(omitted).append(" more entries left out\"");
-    } else if (written == 0) {
-      return null;
     }
-    return json.append('}').toString();
+    return object.finish();
   }
 
   /** A plain string (a status message), masked, sanitized and cut to {@code maxValueBytes}; not JSON-quoted. */
