@@ -5,6 +5,8 @@ import io.fluxtrace.internal.ContentEncoder;
 import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.NonRecordingSpan;
 import io.fluxtrace.internal.RecordingSpan;
+import io.fluxtrace.internal.ScoreDataFactory;
+import io.fluxtrace.internal.ScoreRecorder;
 import io.fluxtrace.internal.SpanDataFactory;
 import io.fluxtrace.internal.SpanEndListener;
 import io.fluxtrace.internal.TracerConfig;
@@ -46,6 +48,7 @@ public final class FluxTracer implements AutoCloseable {
   private final TracerMetrics metrics = new TracerMetrics();
   private final @Nullable BatchingPipeline<SpanData> pipeline;
   private final SpanDataFactory spanDataFactory;
+  private final @Nullable ScoreRecorder scores;
   private final SpanEndListener endListener;
   private final long sampleThreshold;
   private final AtomicReference<@Nullable Mono<FlushResult>> shutdown = new AtomicReference<>();
@@ -53,14 +56,18 @@ public final class FluxTracer implements AutoCloseable {
 
   private FluxTracer(TracerConfig config) {
     this.config = config;
-    this.spanDataFactory = new SpanDataFactory(
-        new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics), metrics);
+    ContentEncoder encoder =
+        new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics);
+    this.spanDataFactory = new SpanDataFactory(encoder, metrics);
     this.sampleThreshold = (long) (config.sampleRate() * Long.MAX_VALUE);
     if (config.enabled()) {
       SpanExporter exporter = Exporters.create(config, metrics);
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
+      this.scores = new ScoreRecorder(config, metrics.scores,
+          new ScoreDataFactory(encoder, config.clock(), config.environment()));
     } else {
       this.pipeline = null;
+      this.scores = null;
     }
     this.endListener = new SpanEndListener() {
       @Override
@@ -222,17 +229,39 @@ public final class FluxTracer implements AutoCloseable {
   }
 
   /**
-   * Completes when every span ended before this call has been acknowledged by the backend or has definitively
-   * failed, however many exports are in flight and in whatever order they complete. Never errors. Flushing a
-   * disabled tracer, or one whose shutdown has finished, completes at once. Nothing happens until subscribed;
-   * the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
+   * Completes when every span ended and every score recorded before this call has been acknowledged by the
+   * backend or has definitively failed, however many exports are in flight and in whatever order they complete.
+   * Never errors. Flushing a disabled tracer, or one whose shutdown has finished, completes at once. Nothing
+   * happens until subscribed; the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
     BatchingPipeline<SpanData> p = pipeline;
-    if (p == null) {
+    ScoreRecorder s = scores;
+    if (p == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
     }
-    return p.flush().map(completed -> new FlushResult(completed, metrics.snapshot()));
+    return Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd)
+        .map(completed -> new FlushResult(completed, metrics.snapshot()));
+  }
+
+  /**
+   * Records a score of a trace, an observation or a session, to be delivered with the same guarantees as spans:
+   * never blocks, never throws once the score is built (validation happens in {@link Score.Builder#build()}),
+   * bounded and counted ({@link TracerStats#scores()}), and included in {@link #flush()}, {@link #shutdown()} and
+   * the shutdown hook. The comment and metadata are masked now, on the calling thread, by the tracer's
+   * {@link ContentMasker}. A disabled tracer ignores scores; scores are not sampled (the caller chose the trace).
+   *
+   * <p>Scores go to Langfuse's ingestion API, or to the configured
+   * {@link FluxTracerBuilder#scoreExporter score exporter}. A tracer with an OTLP endpoint or a custom span
+   * exporter and no score exporter has nowhere to send them: they are counted as
+   * {@link ScoreStats#droppedNoExporter()} and one warning is logged.
+   */
+  public void score(Score score) {
+    Objects.requireNonNull(score, "score");
+    ScoreRecorder s = scores;
+    if (s != null) {
+      s.record(score);
+    }
   }
 
   /**
@@ -248,8 +277,9 @@ public final class FluxTracer implements AutoCloseable {
   }
 
   /**
-   * Stops the tracer: spans ended from now on are counted as dropped after close; the spans ended before are
-   * delivered within the configured shutdown timeout, and those still undelivered then are counted as failed
+   * Stops the tracer: spans ended (and scores recorded) from now on are counted as dropped after close; the spans
+   * ended and scores recorded before are delivered within the configured shutdown timeout, and those still
+   * undelivered then are counted as failed
    * ({@link FailureReason#SHUTDOWN_DEADLINE}) and reported once in the log. Then the exporter is shut down and the
    * export thread released. Never errors; {@link FlushResult#completed()} says whether everything was settled
    * in time. Idempotent: every call returns the same outcome. Nothing happens until subscribed.
@@ -260,9 +290,10 @@ public final class FluxTracer implements AutoCloseable {
       return existing;
     }
     BatchingPipeline<SpanData> p = pipeline;
-    Mono<FlushResult> created = p == null
+    ScoreRecorder s = scores;
+    Mono<FlushResult> created = p == null || s == null
         ? flush()
-        : p.shutdown()
+        : Mono.zip(p.shutdown(), s.shutdown(), Boolean::logicalAnd)
             .map(completed -> new FlushResult(completed, metrics.snapshot()))
             .doFinally(signal -> removeShutdownHook())
             .cache();

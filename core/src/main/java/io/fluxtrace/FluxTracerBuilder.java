@@ -1,6 +1,7 @@
 package io.fluxtrace;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.DefaultObjectMapper;
 import io.fluxtrace.internal.TracerConfig;
@@ -53,6 +54,8 @@ public final class FluxTracerBuilder {
   public static final int DEFAULT_FLUSH_AT = 512;
   /** Spans the pipeline holds at most (queued, batched and in flight). */
   public static final int DEFAULT_MAX_QUEUED_SPANS = 65_536;
+  /** Scores the score pipeline holds at most (queued, batched and in flight). */
+  public static final int DEFAULT_MAX_QUEUED_SCORES = 16_384;
   /** Estimated bytes the pipeline holds at most: 64 MiB. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
   /** Estimated uncompressed bytes per export request at most: 4 MiB, under Langfuse Cloud's 5 MB limit. */
@@ -81,6 +84,8 @@ public final class FluxTracerBuilder {
   private @Nullable Duration flushInterval;
   private @Nullable Duration timeout;
   private int maxQueuedSpans = DEFAULT_MAX_QUEUED_SPANS;
+  private @Nullable ScoreExporter scoreExporter;
+  private int maxQueuedScores = DEFAULT_MAX_QUEUED_SCORES;
   private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
   private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
   private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
@@ -146,6 +151,27 @@ public final class FluxTracerBuilder {
    */
   public FluxTracerBuilder exporter(SpanExporter exporter) {
     this.exporter = Objects.requireNonNull(exporter, "exporter");
+    return this;
+  }
+
+  /**
+   * Replaces sending scores to Langfuse by a custom exporter, for example
+   * {@link io.fluxtrace.export.InMemoryScoreExporter} in tests. Without one, scores go to Langfuse's ingestion
+   * API ({@code baseUrl + /api/public/ingestion}) when the tracer exports to Langfuse with keys; a tracer with an
+   * {@link #otlpEndpoint} or a custom span {@link #exporter} has no Langfuse to send them to, so its scores are
+   * dropped and counted ({@link ScoreStats#droppedNoExporter()}) unless a score exporter is set here.
+   */
+  public FluxTracerBuilder scoreExporter(ScoreExporter scoreExporter) {
+    this.scoreExporter = Objects.requireNonNull(scoreExporter, "scoreExporter");
+    return this;
+  }
+
+  /**
+   * Scores the score pipeline holds at most; past it new scores are dropped and counted. It also holds at most
+   * {@link #maxQueuedBytes} of scores, apart from the spans. Default {@value #DEFAULT_MAX_QUEUED_SCORES}.
+   */
+  public FluxTracerBuilder maxQueuedScores(int maxQueuedScores) {
+    this.maxQueuedScores = maxQueuedScores;
     return this;
   }
 
@@ -379,6 +405,7 @@ public final class FluxTracerBuilder {
     require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "timeout", "LANGFUSE_TIMEOUT",
         "a positive number of seconds", requestTimeout.toString());
     require(maxQueuedSpans >= 1, "maxQueuedSpans", null, "at least 1", String.valueOf(maxQueuedSpans));
+    require(maxQueuedScores >= 1, "maxQueuedScores", null, "at least 1", String.valueOf(maxQueuedScores));
     require(maxQueuedBytes >= 1024, "maxQueuedBytes", null, "at least 1024", String.valueOf(maxQueuedBytes));
     require(maxBatchBytes >= 1024, "maxBatchBytes", null, "at least 1024", String.valueOf(maxBatchBytes));
     require(maxValueBytes >= 64, "maxValueBytes", null, "at least 64", String.valueOf(maxValueBytes));
@@ -424,7 +451,9 @@ public final class FluxTracerBuilder {
         clock,
         shutdownHook,
         shutdownTimeout,
-        exportScheduler);
+        exportScheduler,
+        scoreExporter,
+        maxQueuedScores);
   }
 
   private static boolean isLoopback(@Nullable String host) {

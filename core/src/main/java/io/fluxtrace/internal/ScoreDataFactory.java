@@ -7,8 +7,8 @@ import io.fluxtrace.TraceClock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Freezes a {@link Score} into a {@link ScoreData} when it is recorded: comment and metadata masked, serialized
- * and truncated; the tracer's environment filled in; the time stamped.
+ * Freezes a {@link Score} into a {@link ScoreData} when it is recorded: comment and metadata masked (metadata value
+ * by value), serialized and truncated; the tracer's environment filled in; the time stamped.
  */
 public final class ScoreDataFactory {
 
@@ -36,7 +36,7 @@ public final class ScoreDataFactory {
         score.observationId(),
         score.sessionId(),
         encoder.encodeText(ContentKind.SCORE_COMMENT, score.comment()),
-        score.metadata().isEmpty() ? null : encoder.encode(ContentKind.SCORE_METADATA, score.metadata()),
+        encoder.encodeEntries(ContentKind.SCORE_METADATA, score.metadata()),
         score.configId(),
         environment != null ? environment : defaultEnvironment);
   }

@@ -34,11 +34,20 @@ public final class ScoreIngestionEncoder {
   public static final String EVENT_TYPE = "score-create";
 
   private static final byte[] BATCH_START = "{\"batch\":[".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] METADATA_FIELD = "],\"metadata\":".getBytes(StandardCharsets.UTF_8);
   // Microseconds, the resolution the ingestion API calls optimal; 'Z' is the zero offset the API requires.
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
 
   private final JsonFactory json = new JsonFactory();
+  private final String sdkName;
+  private final String sdkVersion;
+
+  /** An encoder whose batches name this SDK in their metadata (for the server's debugging only). */
+  public ScoreIngestionEncoder(String sdkName, String sdkVersion) {
+    this.sdkName = sdkName;
+    this.sdkVersion = sdkVersion;
+  }
 
   /** One {@code score-create} event as UTF-8 JSON. */
   public byte[] event(ScoreData score, String eventId) {
@@ -74,9 +83,8 @@ public final class ScoreIngestionEncoder {
 
   /** The request body around events encoded by {@link #event}. */
   public byte[] batch(List<byte[]> events) {
-    byte[] tail = ("],\"metadata\":{\"batch_size\":" + events.size() + ",\"sdk_name\":\"" + SdkInfo.NAME
-        + "\",\"sdk_version\":\"" + SdkInfo.VERSION + "\"}}").getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(batchSize(events) + tail.length);
+    byte[] metadata = metadata(events.size());
+    ByteArrayOutputStream out = new ByteArrayOutputStream(batchSize(events) + metadata.length + 16);
     out.writeBytes(BATCH_START);
     for (int i = 0; i < events.size(); i++) {
       if (i > 0) {
@@ -84,7 +92,23 @@ public final class ScoreIngestionEncoder {
       }
       out.writeBytes(events.get(i));
     }
-    out.writeBytes(tail);
+    out.writeBytes(METADATA_FIELD);
+    out.writeBytes(metadata);
+    out.write('}');
+    return out.toByteArray();
+  }
+
+  private byte[] metadata(int batchSize) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+    try (JsonGenerator g = json.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("batch_size", batchSize);
+      g.writeStringField("sdk_name", sdkName);
+      g.writeStringField("sdk_version", sdkVersion);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return out.toByteArray();
   }
 

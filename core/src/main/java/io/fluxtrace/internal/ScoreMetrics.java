@@ -2,13 +2,17 @@ package io.fluxtrace.internal;
 
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.ScoreStats;
+import io.fluxtrace.internal.pipeline.PipelineListener;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
-/** The exact score counters, kept apart from the span counters; see {@link ScoreStats}. */
-public final class ScoreMetrics {
+/**
+ * The exact score counters, kept apart from the span counters; see {@link ScoreStats}. Counts the score
+ * pipeline's outcomes as its {@link PipelineListener}.
+ */
+public final class ScoreMetrics implements PipelineListener {
 
   public final LongAdder recorded = new LongAdder();
   public final LongAdder enqueued = new LongAdder();
@@ -27,7 +31,33 @@ public final class ScoreMetrics {
     }
   }
 
+  @Override
+  public void admitted() {
+    enqueued.increment();
+  }
+
+  @Override
+  public void droppedQueueFull() {
+    droppedQueueFull.increment();
+  }
+
+  @Override
+  public void droppedAfterClose(long count) {
+    droppedAfterClose.add(count);
+  }
+
+  @Override
+  public void exported(long count) {
+    exported.add(count);
+  }
+
+  @Override
+  public void batchCompleted() {
+    // Score requests are not counted; a batch may take several requests and retries.
+  }
+
   /** Counts {@code count} scores that definitively failed for {@code reason}. */
+  @Override
   public void failed(FailureReason reason, long count) {
     LongAdder adder = failed.get(reason);
     if (adder != null) {

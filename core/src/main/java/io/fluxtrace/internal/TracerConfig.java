@@ -3,6 +3,7 @@ package io.fluxtrace.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.TraceClock;
+import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import java.net.URI;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import reactor.core.scheduler.Scheduler;
  * @param langfuse whether the endpoint is Langfuse (Basic auth and the {@code x-langfuse-*} headers)
  * @param headers extra request headers
  * @param exporter a custom exporter that replaces HTTP export, or null
+ * @param scoreExporter a custom score exporter that replaces sending scores to Langfuse, or null
+ * @param maxQueuedScores scores the score pipeline holds at most
  */
 public record TracerConfig(
     boolean enabled,
@@ -53,7 +56,9 @@ public record TracerConfig(
     TraceClock clock,
     boolean shutdownHook,
     Duration shutdownTimeout,
-    @Nullable Scheduler exportScheduler) {
+    @Nullable Scheduler exportScheduler,
+    @Nullable ScoreExporter scoreExporter,
+    int maxQueuedScores) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -83,6 +88,8 @@ public record TracerConfig(
         + ", gzip=" + gzip
         + ", shutdownHook=" + shutdownHook
         + ", shutdownTimeout=" + shutdownTimeout
+        + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
+        + ", maxQueuedScores=" + maxQueuedScores
         + '}';
   }
 }

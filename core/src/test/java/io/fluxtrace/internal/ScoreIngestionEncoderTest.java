@@ -18,7 +18,7 @@ class ScoreIngestionEncoderTest {
   private static final String SPAN = "00f067aa0ba902b7";
   private static final long NANOS = 1_795_000_000_123_456_789L;
 
-  private final ScoreIngestionEncoder encoder = new ScoreIngestionEncoder();
+  private final ScoreIngestionEncoder encoder = new ScoreIngestionEncoder("fluxtrace-java", "1.2.3");
   private final ObjectMapper json = new ObjectMapper();
 
   @Test
@@ -48,7 +48,8 @@ class ScoreIngestionEncoderTest {
     assertThat(batch.get(4).get("body").has("traceId")).isFalse();
     assertThat(batch.get(4).get("body").get("sessionId").asText()).isEqualTo("session-1");
     assertThat(request.get("metadata").get("batch_size").asInt()).isEqualTo(5);
-    assertThat(request.get("metadata").get("sdk_name").asText()).isEqualTo(SdkInfo.NAME);
+    assertThat(request.get("metadata").get("sdk_name").asText()).isEqualTo("fluxtrace-java");
+    assertThat(request.get("metadata").get("sdk_version").asText()).isEqualTo("1.2.3");
     for (JsonNode event : batch) {
       assertThat(LangfuseOpenApi.get().schemaErrors("ScoreEvent", event)).isEmpty();
       assertThat(LangfuseOpenApi.get().schemaErrors("CreateScoreRequest", event.get("body")))
