@@ -49,6 +49,9 @@ public final class IngestionReceiver implements AutoCloseable {
               Request request = new Request(requests.size(), headers, bytes);
               requests.add(request);
               Reply reply = responder.apply(request);
+              if (reply.status() == Reply.HANG) {
+                return Mono.never();
+              }
               reply.headers().forEach(res::header);
               return res.status(reply.status())
                   .header("content-type", "application/json")
@@ -176,6 +179,14 @@ public final class IngestionReceiver implements AutoCloseable {
    * @param body the JSON body
    */
   public record Reply(int status, Map<String, String> headers, String body) {
+
+    /** The status of {@link #hang()}. */
+    static final int HANG = -1;
+
+    /** Never answers, so that the client times out. */
+    public static Reply hang() {
+      return new Reply(HANG, Map.of(), "");
+    }
 
     /** 207 with every event of {@code request} a success. */
     public static Reply allSucceeded(Request request) {

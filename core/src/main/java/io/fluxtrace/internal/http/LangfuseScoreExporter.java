@@ -178,9 +178,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     List<Event> request = new ArrayList<>();
     long requestBytes = ENVELOPE_BYTES;
     for (ScoreData score : pending) {
-      // A fresh envelope id per attempt (it must be unique per request); the score id, body.id, stays.
-      String eventId = Uuids.random();
-      Event event = new Event(score, eventId, encoder.event(score, eventId));
+      Event event = encode(score);
       if (event.json.length + ENVELOPE_BYTES > MAX_REQUEST_BYTES) {
         tooLarge.fail(FailureReason.PAYLOAD_TOO_LARGE, 1);
         warn(FailureReason.PAYLOAD_TOO_LARGE, "score '" + score.name() + "' (id " + score.id() + ") takes "
@@ -256,9 +254,23 @@ public final class LangfuseScoreExporter implements ScoreExporter {
 
   private Mono<Outcome> sendHalves(List<Event> events) {
     int half = events.size() / 2;
-    List<Event> first = List.copyOf(events.subList(0, half));
-    List<Event> second = List.copyOf(events.subList(half, events.size()));
+    List<Event> first = reencoded(events.subList(0, half));
+    List<Event> second = reencoded(events.subList(half, events.size()));
     return send(first).flatMap(a -> send(second).map(a::plus));
+  }
+
+  /** A score as an event with a fresh envelope id: unique per request, while the score id (body.id) stays. */
+  private Event encode(ScoreData score) {
+    String eventId = Uuids.random();
+    return new Event(score, eventId, encoder.event(score, eventId));
+  }
+
+  private List<Event> reencoded(List<Event> events) {
+    List<Event> fresh = new ArrayList<>(events.size());
+    for (Event e : events) {
+      fresh.add(encode(e.score));
+    }
+    return fresh;
   }
 
   private Outcome answered(List<Event> events, int status, HttpHeaders headers, byte[] body) {
