@@ -20,7 +20,7 @@ import java.util.Map;
  * @param droppedNoExporter scores dropped because the tracer has nowhere to send them (no Langfuse keys at the
  *     Langfuse endpoint and no {@link io.fluxtrace.export.ScoreExporter})
  * @param exported scores the backend acknowledged
- * @param failed scores that definitively failed, by reason
+ * @param failed scores that definitively failed, by reason; only reasons that occurred
  * @param retries times a score was sent again after a retryable answer
  * @param queued scores in the pipeline now (queued, batched or in flight)
  */
@@ -38,10 +38,14 @@ public record ScoreStats(
   /** No score at all. */
   public static final ScoreStats EMPTY = new ScoreStats(0, 0, 0, 0, 0, 0, Map.of(), 0, 0);
 
-  /** Copies the failure map. */
+  /** Copies the failure map, keeping only the reasons that occurred. */
   public ScoreStats {
     EnumMap<FailureReason, Long> copy = new EnumMap<>(FailureReason.class);
-    copy.putAll(failed);
+    failed.forEach((reason, count) -> {
+      if (count != 0) {
+        copy.put(reason, count);
+      }
+    });
     failed = Collections.unmodifiableMap(copy);
   }
 
