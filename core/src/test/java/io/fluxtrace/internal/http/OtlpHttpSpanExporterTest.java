@@ -8,6 +8,7 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationLevel;
 import io.fluxtrace.ObservationType;
+import io.fluxtrace.Span;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TestConfigs;
 import io.fluxtrace.TraceAttributes;
@@ -216,5 +217,24 @@ class OtlpHttpSpanExporterTest {
     InMemorySpanExporter custom = InMemorySpanExporter.create();
     TracerConfig withCustom = TestConfigs.of(FluxTracer.builder(Map.of()).exporter(custom).shutdownHook(false));
     assertThat(Exporters.create(withCustom, metrics)).isSameAs(custom);
+  }
+
+  @Test
+  void aTracerWithLangfuseKeysExportsEndedSpansToItsBaseUrl() {
+    FluxTracer tracer = FluxTracer.builder(Map.of("LANGFUSE_PUBLIC_KEY", "pk-lf-0123456789abcdef",
+            "LANGFUSE_SECRET_KEY", "sk-lf-fedcba9876543210", "LANGFUSE_BASE_URL", receiver.baseUrl() + "/"))
+        .shutdownHook(false)
+        .build();
+    try {
+      Span span = tracer.startSpan("root", ObservationType.SPAN, null, TraceAttributes.EMPTY);
+      span.end();
+
+      ReceivedRequest request = receiver.awaitRequest();
+      assertThat(request.path()).isEqualTo("/api/public/otel/v1/traces");
+      assertThat(request.header("x-langfuse-ingestion-version")).isEqualTo("4");
+      assertThat(spanIds(request)).containsExactly(span.context().spanId());
+    } finally {
+      tracer.close();
+    }
   }
 }
