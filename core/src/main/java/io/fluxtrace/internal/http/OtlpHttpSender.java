@@ -175,9 +175,12 @@ final class OtlpHttpSender {
           return post(body);
         })
         .flatMap(answer -> {
-          if (answer == Answer.SHUT_DOWN || (closed && answer.error() != null)) {
-            // The pool is gone: what failed is the shutdown, not the backend.
+          if (answer == Answer.SHUT_DOWN) {
             return Mono.just(new SendResult(0, FailureReason.SHUTDOWN_DEADLINE, attempt - 1));
+          }
+          if (closed && answer.error() != null) {
+            // The pool was disposed under the request: what failed is the shutdown, not the backend.
+            return Mono.just(new SendResult(0, FailureReason.SHUTDOWN_DEADLINE, attempt));
           }
           Verdict verdict = answer.verdict();
           if (verdict == Verdict.DELIVERED) {
