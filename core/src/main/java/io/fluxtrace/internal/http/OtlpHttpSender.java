@@ -68,7 +68,7 @@ final class OtlpHttpSender {
   private final HttpClient client;
   private final URI endpoint;
   private final AtomicBoolean authFailureLogged = new AtomicBoolean();
-  private final LogLimiter failureLogs = new LogLimiter(1, TimeUnit.MINUTES);
+  private final LogLimiter failureLogs = new LogLimiter(log, Duration.ofMinutes(1));
   private volatile boolean closed;
 
   /**
@@ -250,10 +250,6 @@ final class OtlpHttpSender {
       log.debug("fluxtrace: export to {} too large (HTTP 413)", endpointForLogs);
       return;
     }
-    long suppressed = failureLogs.tryAcquire();
-    if (suppressed < 0) {
-      return;
-    }
     String outcome;
     switch (reason) {
       case RETRIES_EXHAUSTED:
@@ -268,8 +264,7 @@ final class OtlpHttpSender {
       default:
         outcome = answer.describe();
     }
-    log.warn("fluxtrace: export to {} failed ({}): {}{}", endpointForLogs, reason, outcome,
-        suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "");
+    failureLogs.warn("fluxtrace: export to {} failed ({}): {}", endpointForLogs, reason, outcome);
   }
 
   private String authFailureMessage(int status) {

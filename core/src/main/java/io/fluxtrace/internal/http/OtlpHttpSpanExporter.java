@@ -10,7 +10,7 @@ import io.fluxtrace.internal.otlp.OtlpJsonEncoder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -34,8 +34,8 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
   private final SpanBatchWriter writer;
   private final OtlpHttpSender sender;
   private final Scheduler scheduler;
-  private final LogLimiter encodingFailureLogs = new LogLimiter(1, TimeUnit.MINUTES);
-  private final LogLimiter tooLargeLogs = new LogLimiter(1, TimeUnit.MINUTES);
+  private final LogLimiter encodingFailureLogs = new LogLimiter(log, Duration.ofMinutes(1));
+  private final LogLimiter tooLargeLogs = new LogLimiter(log, Duration.ofMinutes(1));
 
   OtlpHttpSpanExporter(SpanBatchWriter writer, OtlpHttpSender sender, Scheduler scheduler) {
     this.writer = writer;
@@ -65,11 +65,8 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
       body = sender.encode(out -> writer.write(batch, out));
     } catch (Throwable t) {
       Exceptions.throwIfJvmFatal(t);
-      long suppressed = encodingFailureLogs.tryAcquire();
-      if (suppressed >= 0) {
-        log.warn("fluxtrace: could not encode a batch of {} spans, which are dropped: {}{}", batch.size(), t,
-            suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "");
-      }
+      encodingFailureLogs.warn("fluxtrace: could not encode a batch of {} spans, which are dropped: {}",
+          batch.size(), t.toString());
       return Mono.just(ExportResult.failure(batch.size(), FailureReason.INTERNAL_ERROR));
     }
     return sender.send(body)
@@ -93,12 +90,10 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
         List<SpanData> second = List.copyOf(batch.subList(half, batch.size()));
         return exportOnScheduler(first).flatMap(a -> exportOnScheduler(second).map(a::plus));
       }
-      if (tooLargeLogs.tryAcquire() >= 0) {
-        SpanData span = batch.get(0);
-        log.warn("fluxtrace: the backend refused span {} of trace {} as too large (HTTP 413) even on its own"
-            + " ({} bytes as sent); it is dropped. Lower maxValueBytes to truncate large inputs and outputs.",
-            span.spanId(), span.traceId(), bodyBytes);
-      }
+      SpanData span = batch.get(0);
+      tooLargeLogs.warn("fluxtrace: the backend refused span {} of trace {} as too large (HTTP 413) even on its"
+          + " own ({} bytes as sent); it is dropped. Lower maxValueBytes to truncate large inputs and outputs.",
+          span.spanId(), span.traceId(), bodyBytes);
     }
     return Mono.just(ExportResult.failure(batch.size(), failure));
   }
