@@ -76,7 +76,7 @@ class OtlpHttpSenderTest {
   }
 
   private OtlpHttpSender sender(UnaryOperator<FluxTracerBuilder> settings) {
-    return sender(TestConfigs.of(settings.apply(langfuse())));
+    return sender(TestConfigs.config(settings.apply(langfuse())));
   }
 
   private OtlpHttpSender sender(TracerConfig config) {
@@ -123,7 +123,7 @@ class OtlpHttpSenderTest {
 
   @Test
   void customOtlpEndpointGetsOnlyTheConfiguredHeaders() throws Exception {
-    OtlpHttpSender s = sender(TestConfigs.of(FluxTracer.builder(Map.of("LANGFUSE_PUBLIC_KEY", PUBLIC_KEY,
+    OtlpHttpSender s = sender(TestConfigs.config(FluxTracer.builder(Map.of("LANGFUSE_PUBLIC_KEY", PUBLIC_KEY,
             "LANGFUSE_SECRET_KEY", SECRET_KEY))
         .otlpEndpoint(receiver.url("/v1/traces"))
         .header("x-api-key", "token")

@@ -63,7 +63,7 @@ class OtlpHttpSpanExporterTest {
   }
 
   private TracerConfig config() {
-    return TestConfigs.of(FluxTracer.builder(Map.of())
+    return TestConfigs.config(FluxTracer.builder(Map.of())
         .publicKey("pk-lf-0123456789abcdef")
         .secretKey("sk-lf-fedcba9876543210")
         .baseUrl(receiver.baseUrl())
@@ -215,7 +215,7 @@ class OtlpHttpSpanExporterTest {
     assertThat(export(http, spans(1))).isEqualTo(ExportResult.success(1));
 
     InMemorySpanExporter custom = InMemorySpanExporter.create();
-    TracerConfig withCustom = TestConfigs.of(FluxTracer.builder(Map.of()).exporter(custom).shutdownHook(false));
+    TracerConfig withCustom = TestConfigs.config(FluxTracer.builder(Map.of()).exporter(custom).shutdownHook(false));
     assertThat(Exporters.create(withCustom, metrics)).isSameAs(custom);
   }
 
