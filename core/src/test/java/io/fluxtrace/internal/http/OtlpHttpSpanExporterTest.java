@@ -2,8 +2,6 @@ package io.fluxtrace.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationLevel;
@@ -20,11 +18,10 @@ import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.fluxtrace.internal.otlp.OtlpJsonEncoder;
+import io.fluxtrace.testing.OtlpJson;
 import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
 import io.fluxtrace.testing.OtlpReceiver.Reply;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +39,6 @@ import reactor.core.scheduler.Schedulers;
 
 /** The exporter end to end: real encoder, real sender, loopback receiver. */
 class OtlpHttpSpanExporterTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private OtlpReceiver receiver;
   private final TracerMetrics metrics = new TracerMetrics();
@@ -99,20 +94,11 @@ class OtlpHttpSpanExporterTest {
         .collect(Collectors.toList());
   }
 
+  /** The span ids of a request, parsed strictly with the official OTLP definitions. */
   private static List<String> spanIds(ReceivedRequest request) {
-    try {
-      List<String> ids = new ArrayList<>();
-      for (JsonNode resource : JSON.readTree(request.body()).path("resourceSpans")) {
-        for (JsonNode scope : resource.path("scopeSpans")) {
-          for (JsonNode span : scope.path("spans")) {
-            ids.add(span.path("spanId").asText());
-          }
-        }
-      }
-      return ids;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return OtlpJson.spans(OtlpJson.parse(request.body())).stream()
+        .map(OtlpJson::spanId)
+        .collect(Collectors.toList());
   }
 
   private static List<String> spanIds(List<SpanData> spans) {
