@@ -1,94 +1,233 @@
 package io.fluxtrace.internal;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ContentKind;
 import io.fluxtrace.ContentMasker;
+import io.fluxtrace.TraceAttributes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns user content into the JSON text that is exported: mask, serialize, truncate. Never throws: a value that
- * cannot be serialized becomes a placeholder string, and every replacement is counted.
+ * Turns user content into the JSON text that is exported: mask, serialize, sanitize, truncate. Runs when a span
+ * ends, on the thread that ends it, so the common case (a clean string or small object, no masker) allocates
+ * little and scans once.
+ *
+ * <p>Never throws. A value that cannot be serialized becomes the JSON string
+ * {@code "<fluxtrace: unserializable CLASS: REASON>"} ({@link TracerMetrics#contentReplaced}); a value whose
+ * JSON is over {@code maxValueBytes} UTF-8 bytes becomes a JSON string holding as much of that JSON as fits,
+ * followed by {@value JsonText#TRUNCATED_MARKER} ({@link TracerMetrics#contentTruncated}). A masker that throws
+ * replaces the value by {@link ContentMasker#FAILED_MARKER} ({@link TracerMetrics#maskingFailures}); a masker
+ * that returns null drops the value.
  */
 public final class ContentEncoder {
 
+  /** {@link ContentMasker#none()} is a non-capturing lambda, so every call returns this same instance. */
+  private static final ContentMasker NO_MASKING = ContentMasker.none();
+  private static final int MAX_REASON_CHARS = 200;
+
   private final ObjectMapper mapper;
-  private final ContentMasker masker;
+  private final @Nullable ContentMasker masker;
   private final int maxValueBytes;
   private final TracerMetrics metrics;
 
+  /**
+   * @param mapper serializes user objects
+   * @param masker sees every piece of user content first
+   * @param maxValueBytes the UTF-8 size one value's JSON may take, at least 64
+   * @param metrics where replacements, truncations and masking failures are counted
+   */
   public ContentEncoder(ObjectMapper mapper, ContentMasker masker, int maxValueBytes, TracerMetrics metrics) {
     this.mapper = mapper;
-    this.masker = masker;
+    this.masker = masker == NO_MASKING ? null : masker;
     this.maxValueBytes = maxValueBytes;
     this.metrics = metrics;
   }
 
-  /** The value as JSON text, or null when there is nothing to send. */
+  /** The masked value as JSON text of at most {@code maxValueBytes}, or null when there is nothing to send. */
   public @Nullable String encode(ContentKind kind, @Nullable Object value) {
     if (value == null) {
       return null;
     }
-    Object masked;
-    try {
-      masked = masker.mask(kind, value);
-    } catch (Throwable t) {
-      metrics.maskingFailures.increment();
-      masked = ContentMasker.FAILED_MARKER;
-    }
-    if (masked == null) {
+    Object masked = mask(kind, value);
+    return masked == null ? null : toJson(masked, maxValueBytes);
+  }
+
+  /**
+   * The entries as one JSON object text of at most {@code maxValueBytes}, each value masked as {@code kind} and
+   * serialized on its own, so one bad value costs only itself and the result is always an object (Langfuse
+   * drops metadata that is not). Entries past the size limit are left out and counted under one marker entry.
+   * Null when nothing is left to send.
+   *
+   * @param kind how values are masked, or null for application configuration that is not masked (model
+   *     parameters)
+   */
+  public @Nullable String encodeEntries(
+      @Nullable ContentKind kind, @Nullable Map<String, ? extends @Nullable Object> entries) {
+    if (entries == null || entries.isEmpty()) {
       return null;
     }
-    return serialize(masked);
-  }
-
-  private String serialize(Object masked) {
-    String json;
-    try {
-      json = mapper.writeValueAsString(masked);
-    } catch (Throwable t) {
-      metrics.contentReplaced.increment();
-      try {
-        json = mapper.writeValueAsString("<fluxtrace: unserializable " + masked.getClass().getName() + ">");
-      } catch (Throwable impossible) {
-        json = "\"<fluxtrace: unserializable>\"";
+    JsonObjectText object = new JsonObjectText(maxValueBytes);
+    for (Map.Entry<String, ? extends @Nullable Object> entry : entries.entrySet()) {
+      Object value = entry.getValue();
+      Object masked = value == null ? null : kind == null ? value : mask(kind, value);
+      if (masked == null) {
+        continue;
+      }
+      long room = object.startEntry(String.valueOf(entry.getKey()));
+      if (room >= 0) {
+        object.value(toJson(masked, (int) room));
       }
     }
-    if (json.length() > maxValueBytes) {
+    if (object.omitted() > 0) {
       metrics.contentTruncated.increment();
-      try {
-        json = mapper.writeValueAsString(json.substring(0, maxValueBytes) + "...<fluxtrace: truncated>");
-      } catch (Throwable impossible) {
-        json = "\"<fluxtrace: truncated>\"";
-      }
     }
-    return json;
+    return object.finish();
   }
 
-  /** Application configuration (model parameters) as JSON text: serialized and truncated, not masked. */
-  public @Nullable String encodeUnmasked(@Nullable Object value) {
-    return value == null ? null : serialize(value);
-  }
-
-  /** A plain string (status messages), masked and truncated but not JSON-quoted. */
+  /** A plain string (a status message), masked, sanitized and cut to {@code maxValueBytes}; not JSON-quoted. */
   public @Nullable String encodeText(ContentKind kind, @Nullable String value) {
     if (value == null) {
       return null;
     }
-    Object masked;
+    Object masked = mask(kind, value);
+    if (masked == null) {
+      return null;
+    }
+    String text;
     try {
-      masked = masker.mask(kind, value);
+      text = masked.toString();
+    } catch (Throwable t) {
+      metrics.contentReplaced.increment();
+      text = "<fluxtrace: unserializable " + masked.getClass().getName() + ": toString() threw "
+          + t.getClass().getName() + ">";
+    }
+    if (text == null) {
+      return null;
+    }
+    if (JsonText.exceeds(text, maxValueBytes)) {
+      metrics.contentTruncated.increment();
+      return JsonText.truncate(text, maxValueBytes, JsonText.TRUNCATED_MARKER);
+    }
+    return JsonText.sanitize(text);
+  }
+
+  /**
+   * The trace attributes with each metadata value masked as {@link ContentKind#TRACE_METADATA}. Returns
+   * {@code attributes} itself, at no cost, when no masker is configured or there is no metadata.
+   */
+  public TraceAttributes maskTraceAttributes(TraceAttributes attributes) {
+    ContentMasker m = masker;
+    if (m == null || attributes.metadata().isEmpty()) {
+      return attributes;
+    }
+    Map<String, String> masked = new LinkedHashMap<>();
+    boolean changed = false;
+    for (Map.Entry<String, String> entry : attributes.metadata().entrySet()) {
+      String value = entry.getValue();
+      Object result = value == null ? null : mask(ContentKind.TRACE_METADATA, value);
+      String text;
+      if (result == null || result instanceof String) {
+        text = (String) result;
+      } else {
+        try {
+          text = result.toString();
+        } catch (Throwable t) {
+          metrics.contentReplaced.increment();
+          text = "<fluxtrace: unserializable " + result.getClass().getName() + ": toString() threw "
+              + t.getClass().getName() + ">";
+        }
+      }
+      if (text != null) {
+        masked.put(entry.getKey(), text);
+      }
+      changed |= text != value;
+    }
+    if (!changed) {
+      return attributes;
+    }
+    return new TraceAttributes(attributes.userId(), attributes.sessionId(), attributes.traceName(),
+        attributes.tags(), masked, attributes.release(), attributes.version(), attributes.environment(),
+        attributes.isPublic());
+  }
+
+  private @Nullable Object mask(ContentKind kind, Object value) {
+    ContentMasker m = masker;
+    if (m == null) {
+      return value;
+    }
+    try {
+      return m.mask(kind, value);
     } catch (Throwable t) {
       metrics.maskingFailures.increment();
       return ContentMasker.FAILED_MARKER;
     }
-    if (masked == null) {
-      return null;
+  }
+
+  /** {@code value} as JSON text of at most {@code maxBytes} UTF-8 bytes; never throws. */
+  private String toJson(Object value, int maxBytes) {
+    if (value instanceof String string) {
+      // The common case (prompts, completions): quoted, sanitized and cut in one pass, no mapper involved.
+      StringBuilder json = new StringBuilder(Math.min(string.length(), maxBytes) + 2);
+      if (JsonText.appendQuoted(json, string, maxBytes, JsonText.TRUNCATED_MARKER) < 0) {
+        metrics.contentTruncated.increment();
+      }
+      return json.toString();
     }
-    String text = masked.toString();
-    if (text.length() > maxValueBytes) {
+    BoundedWriter out = new BoundedWriter(maxBytes);
+    Throwable failure = null;
+    try {
+      mapper.writeValue(out, value);
+    } catch (Throwable t) {
+      failure = t;
+    }
+    if (out.limitReached()) {
+      // Whatever the serializer threw on the way out, the cause was our limit: keep the prefix as a string.
       metrics.contentTruncated.increment();
-      text = text.substring(0, maxValueBytes) + "...<fluxtrace: truncated>";
+      return JsonText.quote(out.text(), maxBytes, JsonText.TRUNCATED_MARKER);
     }
-    return text;
+    if (failure != null) {
+      metrics.contentReplaced.increment();
+      String placeholder = "<fluxtrace: unserializable " + value.getClass().getName() + ": " + reason(failure) + ">";
+      return JsonText.quote(placeholder, maxBytes, JsonText.TRUNCATED_MARKER);
+    }
+    // A custom mapper may leave lone surrogates in the text; the default one escapes nothing it need not.
+    return JsonText.sanitize(out.text().toString());
+  }
+
+  /**
+   * Why serialization failed, without quoting the value: Jackson's own messages name types and features, but a
+   * user exception's message may hold exactly the data the masker was meant to remove, so only its class is
+   * given.
+   */
+  static String reason(Throwable failure) {
+    if (failure instanceof StackOverflowError || failure.getCause() instanceof StackOverflowError) {
+      return "nested too deeply (stack overflow), probably a cycle";
+    }
+    if (failure instanceof StreamConstraintsException) {
+      return "nested too deeply, probably a cycle";
+    }
+    Throwable cause = failure.getCause();
+    if (failure instanceof JacksonException jackson && (cause == null || cause instanceof JacksonException)) {
+      if (cause instanceof StreamConstraintsException) {
+        return "nested too deeply, probably a cycle";
+      }
+      String message;
+      try {
+        message = jackson.getOriginalMessage();
+      } catch (Throwable t) {
+        message = null;
+      }
+      return message == null ? failure.getClass().getName() : shorten(message);
+    }
+    Throwable root = cause != null && !(failure instanceof Error) ? cause : failure;
+    return root.getClass().getName() + " thrown while serializing";
+  }
+
+  private static String shorten(String message) {
+    String firstLine = message.lines().findFirst().orElse("");
+    return firstLine.length() <= MAX_REASON_CHARS ? firstLine : firstLine.substring(0, MAX_REASON_CHARS) + "...";
   }
 }

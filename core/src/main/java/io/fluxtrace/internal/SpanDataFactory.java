@@ -3,11 +3,13 @@ package io.fluxtrace.internal;
 import io.fluxtrace.ContentKind;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.SpanData;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Freezes an ended {@link RecordingSpan} into a {@link SpanData}: user content masked, serialized, truncated. */
+/**
+ * Freezes an ended {@link RecordingSpan} into a {@link SpanData}: user content masked, serialized, sanitized and
+ * truncated by the {@link ContentEncoder}, on the thread that ended the span.
+ */
 public final class SpanDataFactory {
 
   private final ContentEncoder encoder;
@@ -36,18 +38,9 @@ public final class SpanDataFactory {
         encoder.encodeText(ContentKind.STATUS_MESSAGE, span.statusMessage()),
         encoder.encode(ContentKind.INPUT, span.inputValue()),
         encoder.encode(ContentKind.OUTPUT, span.outputValue()),
-        encodeMetadata(span.metadataValues()),
-        span.traceAttributes(),
+        encoder.encodeEntries(ContentKind.METADATA, span.metadataValues()),
+        encoder.maskTraceAttributes(span.traceAttributes()),
         generation(span));
-  }
-
-  private @Nullable String encodeMetadata(@Nullable Map<String, @Nullable Object> metadata) {
-    if (metadata == null || metadata.isEmpty()) {
-      return null;
-    }
-    Map<String, @Nullable Object> masked = new LinkedHashMap<>();
-    metadata.forEach((key, value) -> masked.put(key, value));
-    return encoder.encode(ContentKind.METADATA, masked);
   }
 
   private @Nullable GenerationData generation(RecordingSpan span) {
@@ -60,7 +53,7 @@ public final class SpanDataFactory {
     }
     return new GenerationData(
         span.modelName(),
-        parameters == null || parameters.isEmpty() ? null : encoder.encodeUnmasked(parameters),
+        encoder.encodeEntries(null, parameters),
         usage == null ? Map.of() : usage,
         cost == null ? Map.of() : cost,
         span.completionStartEpochNanos(),
