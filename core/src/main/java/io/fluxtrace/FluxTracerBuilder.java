@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
@@ -40,11 +40,15 @@ import reactor.util.Loggers;
  *   <tr><td>{@link #timeout}</td><td>{@code LANGFUSE_TIMEOUT} (seconds)</td><td>10 s</td></tr>
  * </table>
  *
+ * <p>Environment values are trimmed; a blank one counts as unset. A malformed value makes {@link #build()}
+ * throw an {@link IllegalArgumentException} that names the variable and what it expected. Missing Langfuse keys
+ * only disable tracing, with one warning. A plain {@code http://} URL is refused unless its host is a loopback
+ * address ({@code localhost}, {@code 127.x.x.x}, {@code ::1}) or {@link #allowInsecureHttp} is set. Keys and
+ * header values never appear in logs, exceptions or {@code toString()}.
+ *
  * <p>Not thread-safe; build once at startup.
  */
 public final class FluxTracerBuilder {
-
-  private static final Logger log = Loggers.getLogger(FluxTracerBuilder.class);
 
   /** Langfuse Cloud (EU). */
   public static final String DEFAULT_BASE_URL = "https://cloud.langfuse.com";
@@ -66,6 +70,10 @@ public final class FluxTracerBuilder {
   public static final int DEFAULT_MAX_CONCURRENT_EXPORTS = 2;
   /** Attempts per export request, the first one included. */
   public static final int DEFAULT_MAX_EXPORT_ATTEMPTS = 5;
+
+  /** Headers that describe the body or the connection, which fluxtrace sets itself. */
+  private static final Set<String> RESERVED_HEADERS = Set.of(
+      "content-type", "content-length", "content-encoding", "transfer-encoding", "host", "connection");
 
   private final Map<String, String> env;
 
@@ -121,8 +129,8 @@ public final class FluxTracerBuilder {
 
   /**
    * The Langfuse base URL, such as {@code https://us.cloud.langfuse.com} or a self-hosted server. Spans go to
-   * {@code baseUrl + }{@value #LANGFUSE_OTLP_PATH}. Default: {@code LANGFUSE_BASE_URL}, then
-   * {@code LANGFUSE_HOST}, then {@value #DEFAULT_BASE_URL}.
+   * {@code baseUrl + }{@value #LANGFUSE_OTLP_PATH} (trailing slashes are dropped, and so is that path if it was
+   * given too). Default: {@code LANGFUSE_BASE_URL}, then {@code LANGFUSE_HOST}, then {@value #DEFAULT_BASE_URL}.
    */
   public FluxTracerBuilder baseUrl(String baseUrl) {
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -132,14 +140,19 @@ public final class FluxTracerBuilder {
   /**
    * Sends to any OTLP/HTTP traces endpoint instead of Langfuse (for example
    * {@code http://localhost:4318/v1/traces}): no Langfuse keys needed, no Langfuse headers sent. Add
-   * authentication with {@link #header}.
+   * authentication with {@link #header}. Cannot be combined with {@link #baseUrl}.
    */
   public FluxTracerBuilder otlpEndpoint(String url) {
     this.otlpEndpoint = Objects.requireNonNull(url, "url");
     return this;
   }
 
-  /** Adds a request header to every export. */
+  /**
+   * Adds a request header to every export, for example the authentication of a non-Langfuse backend. A
+   * configured header replaces a default one of the same name; the body and connection headers
+   * ({@code Content-Type}, {@code Content-Length}, {@code Content-Encoding}, {@code Transfer-Encoding},
+   * {@code Host}, {@code Connection}) cannot be set. Values are never logged.
+   */
   public FluxTracerBuilder header(String name, String value) {
     headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
     return this;
@@ -354,72 +367,54 @@ public final class FluxTracerBuilder {
 
   TracerConfig toConfig() {
     boolean isEnabled = enabled != null ? enabled : bool("LANGFUSE_TRACING_ENABLED", true);
-    String pk = publicKey != null ? publicKey : blankToNull(env.get("LANGFUSE_PUBLIC_KEY"));
-    String sk = secretKey != null ? secretKey : blankToNull(env.get("LANGFUSE_SECRET_KEY"));
+    String pk = publicKey != null ? blankToNull(publicKey.trim()) : env("LANGFUSE_PUBLIC_KEY");
+    String sk = secretKey != null ? blankToNull(secretKey.trim()) : env("LANGFUSE_SECRET_KEY");
     boolean langfuse = otlpEndpoint == null;
-    URI endpoint;
+    if (!langfuse && baseUrl != null) {
+      throw new IllegalArgumentException("fluxtrace: set either baseUrl (Langfuse) or otlpEndpoint (any OTLP/HTTP"
+          + " backend), not both");
+    }
+    URI endpoint = langfuse ? langfuseEndpoint() : parseUrl("otlpEndpoint", Objects.requireNonNull(otlpEndpoint));
     if (langfuse) {
-      String base = baseUrl;
-      String from = "baseUrl";
-      if (base == null) {
-        base = blankToNull(env.get("LANGFUSE_BASE_URL"));
-        from = "LANGFUSE_BASE_URL";
-      }
-      if (base == null) {
-        base = blankToNull(env.get("LANGFUSE_HOST"));
-        from = "LANGFUSE_HOST";
-      }
-      if (base == null) {
-        base = DEFAULT_BASE_URL;
-      }
-      while (base.endsWith("/")) {
-        base = base.substring(0, base.length() - 1);
-      }
-      endpoint = parseUrl(from, base + LANGFUSE_OTLP_PATH);
-    } else {
-      endpoint = parseUrl("otlpEndpoint", otlpEndpoint);
+      requireKeyShape(pk, "pk-lf-", "sk-lf-", publicKey != null ? "publicKey" : "LANGFUSE_PUBLIC_KEY", "a secret");
+      requireKeyShape(sk, "sk-lf-", "pk-lf-", secretKey != null ? "secretKey" : "LANGFUSE_SECRET_KEY", "a public");
     }
     if (isEnabled && exporter == null && langfuse && (pk == null || sk == null)) {
-      log.warn(
+      Loggers.getLogger(FluxTracerBuilder.class).warn(
           "fluxtrace: tracing is disabled because {} not set. Set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"
               + " (or configure an OTLP endpoint or an exporter) to record traces.",
           pk == null && sk == null ? "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are" : pk == null
               ? "LANGFUSE_PUBLIC_KEY is" : "LANGFUSE_SECRET_KEY is");
       isEnabled = false;
     }
-    if (exporter == null && !allowInsecureHttp && "http".equalsIgnoreCase(endpoint.getScheme())
+    // Only what would really be sent is refused: a disabled tracer sends nothing.
+    if (isEnabled && exporter == null && !allowInsecureHttp && "http".equalsIgnoreCase(endpoint.getScheme())
         && !isLoopback(endpoint.getHost())) {
       throw new IllegalArgumentException("fluxtrace: refusing plain http:// to " + endpoint.getHost()
           + ": keys and traced content would travel unencrypted. Use https://, or allowInsecureHttp(true)"
           + " if the network is trusted.");
     }
-    double rate = sampleRate != null ? sampleRate : dbl("LANGFUSE_SAMPLE_RATE", 1.0);
-    require(rate >= 0.0 && rate <= 1.0, "sampleRate", "LANGFUSE_SAMPLE_RATE",
-        "a number from 0.0 to 1.0", String.valueOf(rate));
-    int batch = flushAt != null ? flushAt : integer("LANGFUSE_FLUSH_AT", DEFAULT_FLUSH_AT);
-    require(batch >= 1, "flushAt", "LANGFUSE_FLUSH_AT", "a whole number of spans, at least 1", String.valueOf(batch));
-    Duration interval = flushInterval != null ? flushInterval : seconds("LANGFUSE_FLUSH_INTERVAL", Duration.ofSeconds(1));
-    require(!interval.isNegative() && !interval.isZero(), "flushInterval", "LANGFUSE_FLUSH_INTERVAL",
-        "a positive number of seconds", interval.toString());
-    Duration requestTimeout = timeout != null ? timeout : seconds("LANGFUSE_TIMEOUT", Duration.ofSeconds(10));
-    require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "timeout", "LANGFUSE_TIMEOUT",
-        "a positive number of seconds", requestTimeout.toString());
-    require(maxQueuedSpans >= 1, "maxQueuedSpans", null, "at least 1", String.valueOf(maxQueuedSpans));
-    require(maxQueuedScores >= 1, "maxQueuedScores", null, "at least 1", String.valueOf(maxQueuedScores));
-    require(maxQueuedBytes >= 1024, "maxQueuedBytes", null, "at least 1024", String.valueOf(maxQueuedBytes));
-    require(maxBatchBytes >= 1024, "maxBatchBytes", null, "at least 1024", String.valueOf(maxBatchBytes));
-    require(maxValueBytes >= 64, "maxValueBytes", null, "at least 64", String.valueOf(maxValueBytes));
-    require(maxConcurrentExports >= 1, "maxConcurrentExports", null, "at least 1",
-        String.valueOf(maxConcurrentExports));
-    require(maxExportAttempts >= 1 && maxExportAttempts <= 10, "maxExportAttempts", null, "from 1 to 10",
+    requireValidHeaders();
+    require(!serviceName.isBlank(), "serviceName", "a non-blank name", serviceName);
+    double rate = sampleRate();
+    int batch = flushAt();
+    Duration interval = positiveSeconds(flushInterval, "flushInterval", "LANGFUSE_FLUSH_INTERVAL", Duration.ofSeconds(1));
+    Duration requestTimeout = positiveSeconds(timeout, "timeout", "LANGFUSE_TIMEOUT", Duration.ofSeconds(10));
+    require(maxQueuedSpans >= 1, "maxQueuedSpans", "at least 1", String.valueOf(maxQueuedSpans));
+    require(maxQueuedScores >= 1, "maxQueuedScores", "at least 1", String.valueOf(maxQueuedScores));
+    require(maxQueuedBytes >= 1024, "maxQueuedBytes", "at least 1024", String.valueOf(maxQueuedBytes));
+    require(maxBatchBytes >= 1024, "maxBatchBytes", "at least 1024", String.valueOf(maxBatchBytes));
+    require(maxValueBytes >= 64, "maxValueBytes", "at least 64", String.valueOf(maxValueBytes));
+    require(maxConcurrentExports >= 1, "maxConcurrentExports", "at least 1", String.valueOf(maxConcurrentExports));
+    require(maxExportAttempts >= 1 && maxExportAttempts <= 10, "maxExportAttempts", "from 1 to 10",
         String.valueOf(maxExportAttempts));
-    require(!initialBackoff.isNegative() && !initialBackoff.isZero(), "initialBackoff", null, "positive",
+    require(!initialBackoff.isNegative() && !initialBackoff.isZero(), "initialBackoff", "positive",
         initialBackoff.toString());
-    require(maxBackoff.compareTo(initialBackoff) >= 0, "maxBackoff", null, "at least initialBackoff",
-        maxBackoff.toString());
-    require(!shutdownTimeout.isNegative(), "shutdownTimeout", null, "zero or positive", shutdownTimeout.toString());
-    String env2 = environment != null ? environment : blankToNull(env.get("LANGFUSE_TRACING_ENVIRONMENT"));
-    String rel = release != null ? release : blankToNull(env.get("LANGFUSE_RELEASE"));
+    require(maxBackoff.compareTo(initialBackoff) >= 0, "maxBackoff", "at least initialBackoff (" + initialBackoff
+        + ")", maxBackoff.toString());
+    require(!shutdownTimeout.isNegative(), "shutdownTimeout", "zero or positive", shutdownTimeout.toString());
+    String env2 = environment != null ? environment : env("LANGFUSE_TRACING_ENVIRONMENT");
+    String rel = release != null ? release : env("LANGFUSE_RELEASE");
     return new TracerConfig(
         isEnabled,
         langfuse ? pk : null,
@@ -456,43 +451,199 @@ public final class FluxTracerBuilder {
         maxQueuedScores);
   }
 
+  /** {@code baseUrl}, else the variables, else Langfuse Cloud, followed by the OTLP path. */
+  private URI langfuseEndpoint() {
+    String base = baseUrl;
+    String source = "baseUrl";
+    if (base == null) {
+      base = env("LANGFUSE_BASE_URL");
+      source = "environment variable LANGFUSE_BASE_URL";
+    }
+    if (base == null) {
+      base = env("LANGFUSE_HOST");
+      source = "environment variable LANGFUSE_HOST";
+    }
+    if (base == null) {
+      base = DEFAULT_BASE_URL;
+    }
+    URI parsed = parseUrl(source, base);
+    if (parsed.getRawQuery() != null || parsed.getRawFragment() != null) {
+      throw new IllegalArgumentException("fluxtrace: " + source + " must be a base URL without query or fragment,"
+          + " such as " + DEFAULT_BASE_URL + ", got " + shown(base));
+    }
+    String trimmed = base.trim();
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    // Tolerate the full endpoint pasted as base URL rather than posting to .../v1/traces/api/public/...
+    if (trimmed.endsWith(LANGFUSE_OTLP_PATH)) {
+      trimmed = trimmed.substring(0, trimmed.length() - LANGFUSE_OTLP_PATH.length());
+    }
+    return parseUrl(source, trimmed + LANGFUSE_OTLP_PATH);
+  }
+
+  /** A key that starts with the other key's prefix was almost certainly swapped; say so before it is sent. */
+  private static void requireKeyShape(@Nullable String key, String ownPrefix, String otherPrefix, String source,
+      String other) {
+    if (key != null && key.startsWith(otherPrefix)) {
+      throw new IllegalArgumentException("fluxtrace: " + source + " looks like " + other + " key (it starts with "
+          + otherPrefix + ", where " + ownPrefix + " was expected): are the public and secret keys swapped?");
+    }
+  }
+
+  private void requireValidHeaders() {
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      String name = header.getKey();
+      if (!isToken(name)) {
+        throw new IllegalArgumentException("fluxtrace: header name '" + name + "' is not a valid HTTP header name");
+      }
+      if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("fluxtrace: header " + name + " is set by fluxtrace itself and cannot"
+            + " be configured");
+      }
+      for (int i = 0; i < header.getValue().length(); i++) {
+        char c = header.getValue().charAt(i);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+          // The value may be a credential: name the header, never show the value.
+          throw new IllegalArgumentException("fluxtrace: the value of header " + name + " contains a line break"
+              + " or another control character");
+        }
+      }
+    }
+  }
+
+  private static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private double sampleRate() {
+    String expected = "a number from 0.0 to 1.0";
+    if (sampleRate != null) {
+      require(sampleRate >= 0.0 && sampleRate <= 1.0, "sampleRate", expected, String.valueOf(sampleRate));
+      return sampleRate;
+    }
+    String value = env("LANGFUSE_SAMPLE_RATE");
+    if (value == null) {
+      return 1.0;
+    }
+    try {
+      double parsed = Double.parseDouble(value);
+      if (parsed >= 0.0 && parsed <= 1.0) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw malformed("LANGFUSE_SAMPLE_RATE", expected, value);
+  }
+
+  private int flushAt() {
+    String expected = "a whole number of spans, at least 1";
+    if (flushAt != null) {
+      require(flushAt >= 1, "flushAt", expected, String.valueOf(flushAt));
+      return flushAt;
+    }
+    String value = env("LANGFUSE_FLUSH_AT");
+    if (value == null) {
+      return DEFAULT_FLUSH_AT;
+    }
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed >= 1) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw malformed("LANGFUSE_FLUSH_AT", expected, value);
+  }
+
+  private Duration positiveSeconds(@Nullable Duration set, String setting, String variable, Duration fallback) {
+    if (set != null) {
+      require(!set.isNegative() && !set.isZero(), setting, "positive", set.toString());
+      return set;
+    }
+    String value = env(variable);
+    if (value == null) {
+      return fallback;
+    }
+    String expected = "a positive number of seconds, such as 1 or 0.5";
+    double secs;
+    try {
+      secs = Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw malformed(variable, expected, value);
+    }
+    // At least a millisecond, at most a day: anything else is a unit mistake (milliseconds for seconds).
+    if (!(secs >= 0.001 && secs <= 86_400)) {
+      throw malformed(variable, expected + " from 0.001 to 86400", value);
+    }
+    return Duration.ofNanos(Math.round(secs * 1_000_000_000L));
+  }
+
   private static boolean isLoopback(@Nullable String host) {
     if (host == null) {
       return false;
     }
     String h = host.toLowerCase(Locale.ROOT);
-    return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
-  }
-
-  private static URI parseUrl(String setting, @Nullable String url) {
-    try {
-      URI uri = new URI(Objects.requireNonNull(url));
-      String scheme = uri.getScheme();
-      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException("fluxtrace: " + setting + " must be an http:// or https:// URL with a"
-            + " host, got '" + url + "'");
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("fluxtrace: " + setting + " must be an http:// or https:// URL, got '"
-          + url + "': " + e.getMessage(), e);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
     }
+    // Literal addresses only, besides "localhost": a name like 127.0.0.1.example.com resolves anywhere.
+    return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+        || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
-  private static void require(boolean ok, String setting, @Nullable String variable, String expected, String got) {
+  private static URI parseUrl(String source, String url) {
+    String trimmed = url.trim();
+    URI uri;
+    try {
+      uri = new URI(trimmed);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("fluxtrace: " + source + " must be an http:// or https:// URL, got "
+          + shown(url) + ": " + (trimmed.contains("@") ? "not a valid URL" : e.getMessage()), e);
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException("fluxtrace: " + source + " must be an http:// or https:// URL with a"
+          + " host, such as " + DEFAULT_BASE_URL + ", got " + shown(url));
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("fluxtrace: " + source + " must not carry credentials in the URL; use"
+          + " publicKey/secretKey for Langfuse, or header(...) for another backend");
+    }
+    return uri;
+  }
+
+  /** A value for an error message; one with an {@code @} may carry credentials and is not repeated. */
+  private static String shown(String value) {
+    return value.contains("@") ? "a value that is not shown because it contains '@'" : "'" + value + "'";
+  }
+
+  private static void require(boolean ok, String setting, String expected, String got) {
     if (!ok) {
-      throw new IllegalArgumentException("fluxtrace: " + setting
-          + (variable != null ? " (" + variable + ")" : "") + " must be " + expected + ", got '" + got + "'");
+      throw new IllegalArgumentException("fluxtrace: " + setting + " must be " + expected + ", got '" + got + "'");
     }
   }
 
   private boolean bool(String variable, boolean fallback) {
-    String value = blankToNull(env.get(variable));
+    String value = env(variable);
     if (value == null) {
       return fallback;
     }
-    switch (value.trim().toLowerCase(Locale.ROOT)) {
+    switch (value.toLowerCase(Locale.ROOT)) {
       case "true":
       case "1":
       case "yes":
@@ -506,53 +657,15 @@ public final class FluxTracerBuilder {
     }
   }
 
-  private int integer(String variable, int fallback) {
-    String value = blankToNull(env.get(variable));
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw malformed(variable, "a whole number", value);
-    }
-  }
-
-  private double dbl(String variable, double fallback) {
-    String value = blankToNull(env.get(variable));
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      double parsed = Double.parseDouble(value.trim());
-      if (Double.isNaN(parsed)) {
-        throw malformed(variable, "a number", value);
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw malformed(variable, "a number", value);
-    }
-  }
-
-  private Duration seconds(String variable, Duration fallback) {
-    String value = blankToNull(env.get(variable));
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      double secs = Double.parseDouble(value.trim());
-      if (!(secs > 0) || Double.isInfinite(secs)) {
-        throw malformed(variable, "a positive number of seconds", value);
-      }
-      return Duration.ofNanos((long) (secs * 1_000_000_000L));
-    } catch (NumberFormatException e) {
-      throw malformed(variable, "a positive number of seconds", value);
-    }
+  /** An environment variable, trimmed; null when unset or blank. */
+  private @Nullable String env(String variable) {
+    String value = env.get(variable);
+    return value == null ? null : blankToNull(value.trim());
   }
 
   private static IllegalArgumentException malformed(String variable, String expected, String value) {
     return new IllegalArgumentException(
-        "fluxtrace: environment variable " + variable + " must be " + expected + ", got '" + value + "'");
+        "fluxtrace: environment variable " + variable + " must be " + expected + ", got " + shown(value));
   }
 
   private static @Nullable String blankToNull(@Nullable String value) {

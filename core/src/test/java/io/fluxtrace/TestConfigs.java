@@ -1,14 +1,25 @@
 package io.fluxtrace;
 
 import io.fluxtrace.internal.TracerConfig;
+import java.util.Map;
 
-/** Lets tests of internal packages see the configuration a builder validates, without building a tracer. */
+/** Builds validated {@link TracerConfig}s for tests of internal components, without starting a tracer. */
 public final class TestConfigs {
 
   private TestConfigs() {}
 
-  /** What {@link FluxTracerBuilder#build()} would validate {@code builder} into. */
-  public static TracerConfig of(FluxTracerBuilder builder) {
+  /** A builder with test keys and no environment variables: every other setting at its default. */
+  public static FluxTracerBuilder builder() {
+    return FluxTracer.builder(Map.of()).publicKey("pk-lf-test").secretKey("sk-lf-test").shutdownHook(false);
+  }
+
+  /** The config {@code builder} would build a tracer with. */
+  public static TracerConfig config(FluxTracerBuilder builder) {
     return builder.toConfig();
+  }
+
+  /** The default test config. */
+  public static TracerConfig config() {
+    return config(builder());
   }
 }

@@ -4,7 +4,6 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.Score;
 import io.fluxtrace.ScoreData;
 import io.fluxtrace.export.ScoreExporter;
-import io.fluxtrace.internal.http.LangfuseScoreExporter;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.ScorePipeline;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,10 +77,7 @@ public final class ScoreRecorder {
         metrics.droppedAfterClose.increment();
         return null;
       }
-      ScoreExporter exporter = config.scoreExporter();
-      if (exporter == null) {
-        exporter = LangfuseScoreExporter.create(config, metrics);
-      }
+      ScoreExporter exporter = Exporters.createScoreExporter(config, metrics);
       if (exporter == null) {
         noExporter = true;
         metrics.droppedNoExporter.increment();

@@ -67,7 +67,7 @@ public record TracerConfig(
   @Override
   public String toString() {
     return "TracerConfig{enabled=" + enabled
-        + ", endpoint=" + endpoint
+        + ", endpoint=" + Secrets.redactUrl(endpoint)
         + ", langfuse=" + langfuse
         + ", publicKey=" + (publicKey == null ? "none" : Secrets.redactPublicKey(publicKey))
         + ", secretKey=" + (secretKey == null ? "none" : "****")

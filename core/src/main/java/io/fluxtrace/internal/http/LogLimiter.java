@@ -1,42 +1,53 @@
 package io.fluxtrace.internal.http;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import reactor.util.Logger;
 
 /**
- * Lets one message of a kind through per interval, so that an outage logs a few lines instead of one per batch.
- * Counts what it held back, so the next message can say so. Thread-safe, lock-free.
+ * Logs a warning at most once per interval, so that an outage logs a few lines instead of one per batch. What
+ * falls inside the interval is counted, and the count is appended to the next warning logged. Thread-safe,
+ * lock-free.
+ *
+ * <p>Same contract as {@code io.fluxtrace.internal.RateLimitedLog} on the pipeline branch, which did not exist
+ * when this was written: once both are merged, this one should go.
  */
 final class LogLimiter {
 
+  private final Logger logger;
+  private final LongSupplier nanoClock;
   private final long intervalNanos;
-  private final LongSupplier nanoTime;
-  private final AtomicLong nextAllowed;
+  private final AtomicLong nextAllowedNanos;
   private final AtomicLong suppressed = new AtomicLong();
 
-  LogLimiter(long interval, TimeUnit unit) {
-    this(interval, unit, System::nanoTime);
+  LogLimiter(Logger logger, Duration interval) {
+    this(logger, interval, System::nanoTime);
   }
 
-  LogLimiter(long interval, TimeUnit unit, LongSupplier nanoTime) {
-    this.intervalNanos = unit.toNanos(interval);
-    this.nanoTime = nanoTime;
-    this.nextAllowed = new AtomicLong(nanoTime.getAsLong());
+  LogLimiter(Logger logger, Duration interval, LongSupplier nanoClock) {
+    this.logger = logger;
+    this.nanoClock = nanoClock;
+    this.intervalNanos = interval.toNanos();
+    this.nextAllowedNanos = new AtomicLong(nanoClock.getAsLong());
   }
 
-  /**
-   * Whether a message may be logged now.
-   *
-   * @return -1 when it must be held back, else how many messages were held back since the last one let through
-   */
-  long tryAcquire() {
-    long now = nanoTime.getAsLong();
-    long next = nextAllowed.get();
-    if (now - next >= 0 && nextAllowed.compareAndSet(next, now + intervalNanos)) {
-      return suppressed.getAndSet(0);
+  /** Logs {@code format} ({@code {}} placeholders) as a warning unless one was logged too recently. */
+  void warn(String format, Object... args) {
+    long now = nanoClock.getAsLong();
+    long next = nextAllowedNanos.get();
+    if (now - next < 0 || !nextAllowedNanos.compareAndSet(next, now + intervalNanos)) {
+      suppressed.incrementAndGet();
+      return;
     }
-    suppressed.incrementAndGet();
-    return -1;
+    long skipped = suppressed.getAndSet(0);
+    if (skipped == 0) {
+      logger.warn(format, args);
+    } else {
+      Object[] withCount = new Object[args.length + 1];
+      System.arraycopy(args, 0, withCount, 0, args.length);
+      withCount[args.length] = skipped;
+      logger.warn(format + " ({} similar warnings suppressed)", withCount);
+    }
   }
 }

@@ -68,7 +68,7 @@ final class OtlpHttpSender {
   private final HttpClient client;
   private final URI endpoint;
   private final AtomicBoolean authFailureLogged = new AtomicBoolean();
-  private final LogLimiter failureLogs = new LogLimiter(1, TimeUnit.MINUTES);
+  private final LogLimiter failureLogs = new LogLimiter(log, Duration.ofMinutes(1));
   private volatile boolean closed;
 
   /**
@@ -175,9 +175,12 @@ final class OtlpHttpSender {
           return post(body);
         })
         .flatMap(answer -> {
-          if (answer == Answer.SHUT_DOWN || (closed && answer.error() != null)) {
-            // The pool is gone: what failed is the shutdown, not the backend.
+          if (answer == Answer.SHUT_DOWN) {
             return Mono.just(new SendResult(0, FailureReason.SHUTDOWN_DEADLINE, attempt - 1));
+          }
+          if (closed && answer.error() != null) {
+            // The pool was disposed under the request: what failed is the shutdown, not the backend.
+            return Mono.just(new SendResult(0, FailureReason.SHUTDOWN_DEADLINE, attempt));
           }
           Verdict verdict = answer.verdict();
           if (verdict == Verdict.DELIVERED) {
@@ -247,10 +250,6 @@ final class OtlpHttpSender {
       log.debug("fluxtrace: export to {} too large (HTTP 413)", endpointForLogs);
       return;
     }
-    long suppressed = failureLogs.tryAcquire();
-    if (suppressed < 0) {
-      return;
-    }
     String outcome;
     switch (reason) {
       case RETRIES_EXHAUSTED:
@@ -265,8 +264,7 @@ final class OtlpHttpSender {
       default:
         outcome = answer.describe();
     }
-    log.warn("fluxtrace: export to {} failed ({}): {}{}", endpointForLogs, reason, outcome,
-        suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "");
+    failureLogs.warn("fluxtrace: export to {} failed ({}): {}", endpointForLogs, reason, outcome);
   }
 
   private String authFailureMessage(int status) {

@@ -309,14 +309,14 @@ class LangfuseScoreExporterTest {
   void onlyATracerThatExportsToLangfuseWithKeysSendsScoresToLangfuse() {
     Map<String, String> keys = Map.of("LANGFUSE_PUBLIC_KEY", PUBLIC_KEY, "LANGFUSE_SECRET_KEY", SECRET_KEY);
 
-    assertThat(LangfuseScoreExporter.create(TestConfigs.of(FluxTracer.builder(keys)), metrics))
+    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(keys)), metrics))
         .isInstanceOf(LangfuseScoreExporter.class)
         .hasToString("LangfuseScoreExporter{https://cloud.langfuse.com/api/public/ingestion}");
-    assertThat(LangfuseScoreExporter.create(TestConfigs.of(FluxTracer.builder(keys)
+    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(keys)
         .otlpEndpoint("http://localhost:4318/v1/traces")), metrics)).isNull();
-    assertThat(LangfuseScoreExporter.create(TestConfigs.of(FluxTracer.builder(keys)
+    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(keys)
         .exporter(InMemorySpanExporter.create())), metrics)).isNull();
-    assertThat(LangfuseScoreExporter.create(TestConfigs.of(FluxTracer.builder(Map.of())), metrics)).isNull();
+    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(Map.of())), metrics)).isNull();
   }
 
   private LangfuseScoreExporter exporter(URI endpoint, Duration timeout) {

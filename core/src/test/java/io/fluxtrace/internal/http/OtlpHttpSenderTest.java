@@ -6,6 +6,7 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.FluxTracerBuilder;
 import io.fluxtrace.TestConfigs;
+import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
@@ -75,7 +76,10 @@ class OtlpHttpSenderTest {
   }
 
   private OtlpHttpSender sender(UnaryOperator<FluxTracerBuilder> settings) {
-    var config = TestConfigs.of(settings.apply(langfuse()));
+    return sender(TestConfigs.config(settings.apply(langfuse())));
+  }
+
+  private OtlpHttpSender sender(TracerConfig config) {
     sender = new OtlpHttpSender(config, RetryPolicy.from(config).withJitter(0), metrics, timer);
     return sender;
   }
@@ -119,7 +123,11 @@ class OtlpHttpSenderTest {
 
   @Test
   void customOtlpEndpointGetsOnlyTheConfiguredHeaders() throws Exception {
-    OtlpHttpSender s = sender(b -> b.otlpEndpoint(receiver.url("/v1/traces")).header("x-api-key", "token"));
+    OtlpHttpSender s = sender(TestConfigs.config(FluxTracer.builder(Map.of("LANGFUSE_PUBLIC_KEY", PUBLIC_KEY,
+            "LANGFUSE_SECRET_KEY", SECRET_KEY))
+        .otlpEndpoint(receiver.url("/v1/traces"))
+        .header("x-api-key", "token")
+        .shutdownHook(false)));
 
     assertThat(await(s.send(body(s)).toFuture()).delivered()).isTrue();
 

@@ -15,7 +15,7 @@ class RetryPolicyTest {
 
   @Test
   void defaultsMatchTheBuilderDefaults() {
-    RetryPolicy fromBuilder = RetryPolicy.from(TestConfigs.of(
+    RetryPolicy fromBuilder = RetryPolicy.from(TestConfigs.config(
         FluxTracer.builder(Map.of()).enabled(false).shutdownHook(false)));
 
     assertThat(fromBuilder).isEqualTo(RetryPolicy.DEFAULT);
@@ -27,7 +27,7 @@ class RetryPolicyTest {
 
   @Test
   void takesTheConfiguredSettings() {
-    RetryPolicy policy = RetryPolicy.from(TestConfigs.of(FluxTracer.builder(Map.of()).enabled(false)
+    RetryPolicy policy = RetryPolicy.from(TestConfigs.config(FluxTracer.builder(Map.of()).enabled(false)
         .shutdownHook(false).maxExportAttempts(2).initialBackoff(Duration.ofMillis(200))
         .maxBackoff(Duration.ofSeconds(3)).retryTimedOutRequests(true)));
 
