@@ -1,7 +1,9 @@
 package io.fluxtrace.internal.pipeline;
 
 import io.fluxtrace.FailureReason;
+import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
+import io.fluxtrace.export.SpanExporter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,26 +14,26 @@ import reactor.core.publisher.Sinks;
 
 /**
  * A test exporter whose exports complete only when the test says so (or at once, when auto-completing), and
- * which records every call, how many were in flight at most, and its shutdown.
+ * which records every call, how many were in flight at most, and its shutdown. Public for the tracer's tests.
  */
-final class GatedExporter<T> implements BatchExporter<T> {
+public final class GatedExporter<T> implements BatchExporter<T> {
 
   /** One export call; complete it with {@link #succeed()} or {@link #fail}. */
-  final class Call {
-    final List<T> batch;
+  public final class Call {
+    public final List<T> batch;
     final Sinks.One<ExportResult> result = Sinks.one();
     final AtomicBoolean open = new AtomicBoolean(true);
-    volatile boolean cancelled;
+    public volatile boolean cancelled;
 
     Call(List<T> batch) {
       this.batch = batch;
     }
 
-    void succeed() {
+    public void succeed() {
       complete(ExportResult.success(batch.size()));
     }
 
-    void fail(FailureReason reason) {
+    public void fail(FailureReason reason) {
       complete(ExportResult.failure(batch.size(), reason));
     }
 
@@ -47,22 +49,22 @@ final class GatedExporter<T> implements BatchExporter<T> {
   }
 
   private final boolean autoSucceed;
-  final List<Call> calls = new CopyOnWriteArrayList<>();
-  final List<String> events = new CopyOnWriteArrayList<>();
+  public final List<Call> calls = new CopyOnWriteArrayList<>();
+  public final List<String> events = new CopyOnWriteArrayList<>();
   final AtomicInteger inFlight = new AtomicInteger();
-  final AtomicInteger maxInFlight = new AtomicInteger();
+  public final AtomicInteger maxInFlight = new AtomicInteger();
 
   private GatedExporter(boolean autoSucceed) {
     this.autoSucceed = autoSucceed;
   }
 
   /** Exports complete only when the test completes them. */
-  static <T> GatedExporter<T> gated() {
+  public static <T> GatedExporter<T> gated() {
     return new GatedExporter<>(false);
   }
 
   /** Exports succeed at once. */
-  static <T> GatedExporter<T> succeeding() {
+  public static <T> GatedExporter<T> succeeding() {
     return new GatedExporter<>(true);
   }
 
@@ -83,22 +85,37 @@ final class GatedExporter<T> implements BatchExporter<T> {
     return Mono.fromRunnable(() -> events.add("shutdown"));
   }
 
+  /** This exporter as the tracer's exporter SPI. */
+  public static SpanExporter asSpanExporter(GatedExporter<SpanData> exporter) {
+    return new SpanExporter() {
+      @Override
+      public Mono<ExportResult> export(List<SpanData> batch) {
+        return exporter.export(batch);
+      }
+
+      @Override
+      public Mono<Void> shutdown() {
+        return exporter.shutdown();
+      }
+    };
+  }
+
   /** The sizes of the batches exported so far, in order. */
-  List<Integer> batchSizes() {
+  public List<Integer> batchSizes() {
     return calls.stream().map(c -> c.batch.size()).toList();
   }
 
   /** Every item exported so far, in export order. */
-  List<T> items() {
+  public List<T> items() {
     return calls.stream().flatMap(c -> c.batch.stream()).toList();
   }
 
-  Call call(int index) {
+  public Call call(int index) {
     return calls.get(index);
   }
 
   /** Completes, successfully, every call made so far that has not completed yet; returns how many. */
-  int succeedPending() {
+  public int succeedPending() {
     int n = 0;
     for (Call call : calls) {
       if (call.complete(ExportResult.success(call.batch.size()))) {
