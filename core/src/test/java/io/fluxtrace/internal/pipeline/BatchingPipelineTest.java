@@ -1,6 +1,7 @@
 package io.fluxtrace.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.TracerStats;
@@ -16,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -207,6 +210,35 @@ class BatchingPipelineTest {
     exporter.call(1).succeed();
     assertThat(second).isCompletedWithValue(true);
     assertThat(third).isCompletedWithValue(true);
+  }
+
+  @Test
+  void worksUnderAutomaticContextPropagationWhichPreventsFusionWithTheSink() {
+    Hooks.enableAutomaticContextPropagation();
+    try {
+      GatedExporter<String> exporter = GatedExporter.succeeding();
+      BatchingPipeline<String> pipeline = pipeline(options().maxBatchItems(2), exporter);
+
+      offer(pipeline, 5);
+
+      assertThat(exporter.batchSizes()).containsExactly(2, 2);
+      StepVerifier.create(pipeline.flush()).expectNext(true).verifyComplete();
+      assertThat(exporter.batchSizes()).containsExactly(2, 2, 1);
+      assertIdle(pipeline);
+    } finally {
+      Hooks.disableAutomaticContextPropagation();
+    }
+  }
+
+  @Test
+  void refusesTheImmediateScheduler() {
+    PipelineOptions options = new PipelineOptions("items", 10, 10, 1, 10, Duration.ofSeconds(1), 1,
+        Duration.ofSeconds(1), Schedulers.immediate());
+
+    assertThatThrownBy(() -> new BatchingPipeline<String>(options, String::length, GatedExporter.gated(),
+            SpanPipeline.listener(metrics)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("asynchronously");
   }
 
   @Test
