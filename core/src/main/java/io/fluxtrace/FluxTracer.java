@@ -294,8 +294,11 @@ public final class FluxTracer implements AutoCloseable {
     Mono<FlushResult> created = p == null || s == null
         ? flush()
         : Mono.zip(p.shutdown(), s.shutdown(), Boolean::logicalAnd)
-            .map(completed -> new FlushResult(completed, metrics.snapshot()))
-            .doFinally(signal -> removeShutdownHook())
+            .map(completed -> {
+              // Before the result is out, so that a caller of close() finds the hook gone.
+              removeShutdownHook();
+              return new FlushResult(completed, metrics.snapshot());
+            })
             .cache();
     return shutdown.compareAndSet(null, created) ? created : Objects.requireNonNull(shutdown.get());
   }

@@ -2,6 +2,7 @@ package io.fluxtrace.internal;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import reactor.util.Logger;
 
 /**
@@ -12,15 +13,21 @@ import reactor.util.Logger;
 public final class RateLimitedLog {
 
   private final Logger logger;
+  private final LongSupplier nanoClock;
   private final long intervalNanos;
   private final AtomicLong nextAllowedNanos;
   private final AtomicLong suppressed = new AtomicLong();
 
   /** Logs through {@code logger} at most once per {@code interval}; the first message is always logged. */
   public RateLimitedLog(Logger logger, Duration interval) {
+    this(logger, interval, System::nanoTime);
+  }
+
+  RateLimitedLog(Logger logger, Duration interval, LongSupplier nanoClock) {
     this.logger = logger;
+    this.nanoClock = nanoClock;
     this.intervalNanos = interval.toNanos();
-    this.nextAllowedNanos = new AtomicLong(System.nanoTime());
+    this.nextAllowedNanos = new AtomicLong(nanoClock.getAsLong());
   }
 
   /**
@@ -28,7 +35,7 @@ public final class RateLimitedLog {
    * (such as drops) and format the message only when it will be logged.
    */
   public boolean tryAcquire() {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     long next = nextAllowedNanos.get();
     return now - next >= 0 && nextAllowedNanos.compareAndSet(next, now + intervalNanos);
   }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Fuseable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -50,13 +53,15 @@ import reactor.util.concurrent.Queues;
  *
  * <h2>How</h2>
  *
- * <p>Items travel through a unicast {@link Sinks.Many} into a {@link Batcher} that runs on
+ * <p>Items travel through a unicast {@link Sinks.Many} to a {@link Batcher} that runs on
  * {@code Schedulers.single(scheduler)}: one worker of the export scheduler, so that the batcher's state,
  * its timer ticks and the export completions (hopped back onto that worker) are never touched by two threads
- * at once, whatever scheduler the user configured. Flush requests travel in-band as markers: a marker cuts the
- * batch being filled and waits for the watermark of settled batch sequence numbers to reach the last batch cut
- * before it. The batcher requests items from the sink only while no cut batch is waiting for an export slot, so
- * it honours demand instead of buffering an unbounded number of batches.
+ * at once, whatever scheduler the user configured. The batcher pulls: it takes items from the sink's queue
+ * (fused) only while no cut batch waits for an export slot, which is how it honours the exports' demand, and
+ * the worker is woken only when the items waiting could fill a batch, on every flush interval tick, and on
+ * flush, so that ending a span costs no task submission in the common case (as in OpenTelemetry's
+ * BatchSpanProcessor). Flush requests travel in-band as markers: a marker cuts the batch being filled and waits
+ * for the watermark of settled batch sequence numbers to reach the last batch cut before it.
  *
  * @param <T> the item type
  */
@@ -64,8 +69,6 @@ public final class BatchingPipeline<T> {
 
   private static final Logger log = Loggers.getLogger(BatchingPipeline.class);
 
-  /** Items the batcher asks the sink for at a time (fewer when batches are smaller). */
-  private static final int MAX_REQUEST = 256;
   /** At most one warning per minute about refused items, and one about failing exports. */
   private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
 
@@ -85,6 +88,14 @@ public final class BatchingPipeline<T> {
   private final AtomicLong queuedItems = new AtomicLong();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong dropsToReport = new AtomicLong();
+  /**
+   * Items emitted but not yet taken by the batcher, in units of bytes plus {@link #itemWeight} per item: when
+   * it reaches {@code maxBatchBytes} the waiting items could fill a batch by bytes or by count, and the worker
+   * is woken.
+   */
+  private final AtomicLong waiting = new AtomicLong();
+  private final long itemWeight;
+  private final AtomicBoolean wakeScheduled = new AtomicBoolean();
   /** Flush markers emitted (or about to be) that the batcher has not taken yet; disposal waits for them. */
   private final AtomicInteger markersInTransit = new AtomicInteger();
   private volatile boolean closed;
@@ -106,6 +117,10 @@ public final class BatchingPipeline<T> {
     this.exporter = Objects.requireNonNull(exporter, "exporter");
     this.listener = Objects.requireNonNull(listener, "listener");
     Scheduler configured = options.scheduler();
+    if (configured == Schedulers.immediate()) {
+      throw new IllegalArgumentException("fluxtrace: the export scheduler must run tasks asynchronously;"
+          + " Schedulers.immediate() would batch and export on the threads that end spans");
+    }
     if (configured == null) {
       Scheduler own = Schedulers.newSingle("fluxtrace-" + options.itemName() + "-export", true);
       this.ownedScheduler = own;
@@ -115,6 +130,7 @@ public final class BatchingPipeline<T> {
       this.scheduler = configured;
     }
     this.serial = Schedulers.single(scheduler);
+    this.itemWeight = (options.maxBatchBytes() + options.maxBatchItems() - 1) / options.maxBatchItems();
     // Many threads emit concurrently into this sink, which is safe here (reactor-core 3.8.7, read in
     // SinkManyUnicast and SinksSpecs):
     // - Sinks.unsafe() returns the bare SinkManyUnicast, without the SinkManySerialized wrapper that would
@@ -124,18 +140,19 @@ public final class BatchingPipeline<T> {
     //   WIP counter lets exactly one thread run the drain loop while the others only increment it and return.
     //   So the queue has many producers and, at any time, one consumer: an MPSC queue is what it needs.
     //   Queues.unboundedMultiproducer() is Reactor's MPSC queue (lock-free offer, never fails, never spins).
-    // - publishOn fuses with the sink (ASYNC): the emitting thread's drain only signals publishOn, which polls
-    //   the queue on the export worker, so batching never runs on the emitting thread. Should an assembly hook
-    //   prevent fusion, the sink's drain loop polls under its WIP guard instead: still one consumer at a time.
+    // - The batcher fuses with the sink (ASYNC): the sink's drain then only signals onNext(null), which the
+    //   batcher ignores, and the batcher polls the queue itself on the export worker, the single consumer.
+    //   Should a hook prevent fusion, the sink's drain loop hands items over under its WIP guard (still one
+    //   consumer at a time) and the batcher queues them in its own MPSC queue.
     // - The queue is unbounded, but nothing enters it unless offer() reserved room under maxQueuedItems and
     //   maxQueuedBytes first, so it is bounded by admission control. We never complete the sink, and cancel
     //   it only once no reservation is outstanding, so an admitted item is never refused or lost by the sink.
     // The thread that wins the sink's WIP may loop a few times on behalf of concurrent emitters; each turn is
-    // only an increment of publishOn's own WIP counter, and the total work equals one turn per emission.
+    // only a no-op onNext(null), and the total work equals one turn per emission.
     this.sink = Sinks.unsafe().many().unicast().onBackpressureBuffer(Queues.unboundedMultiproducer().get());
     this.batcher = new Batcher();
     this.shutdown = Mono.defer(this::doShutdown).cache();
-    sink.asFlux().publishOn(serial).subscribe(batcher);
+    sink.asFlux().subscribe(batcher);
   }
 
   /**
@@ -170,6 +187,14 @@ public final class BatchingPipeline<T> {
       // Only if the batcher died of an unexpected error (it logged it).
       release(1, size);
       listener.failed(FailureReason.INTERNAL_ERROR, 1);
+      return;
+    }
+    if (waiting.addAndGet(size + itemWeight) >= options.maxBatchBytes() && !wakeScheduled.get()
+        && wakeScheduled.compareAndSet(false, true)) {
+      runOnWorker(batcher::drain);
+    } else if (closed) {
+      // Emitted concurrently with shutdown: the batcher no longer ticks, so make sure it takes the item.
+      runOnWorker(batcher::drain);
     }
   }
 
@@ -189,6 +214,7 @@ public final class BatchingPipeline<T> {
         markerWithdrawn();
         return Mono.just(false);
       }
+      runOnWorker(batcher::drain);
       return marker.result.asMono();
     });
   }
@@ -329,13 +355,15 @@ public final class BatchingPipeline<T> {
   }
 
   /**
-   * Cuts and exports batches. Every method runs on {@link #serial}, one at a time (subscription signals come
-   * through publishOn on that worker, ticks and export completions are scheduled on it), so the state needs no
-   * synchronization.
+   * Takes items from the sink, cuts and exports batches. Every method except the subscriber's signals runs on
+   * {@link #serial}, one at a time (wake-ups, ticks, flushes and export completions are all scheduled on it), so
+   * the state needs no synchronization.
    */
-  private final class Batcher extends BaseSubscriber<Object> {
+  private final class Batcher implements CoreSubscriber<Object> {
 
-    private final int requestSize = Math.min(options.maxBatchItems(), MAX_REQUEST);
+    /** The sink's own queue when fused, else a local queue that {@link #onNext} fills. */
+    private volatile Queue<Object> source = Queues.unboundedMultiproducer().get();
+    private volatile @Nullable Subscription upstream;
     private List<T> current = new ArrayList<>();
     private long currentBytes;
     private final ArrayDeque<Batch<T>> ready = new ArrayDeque<>();
@@ -346,7 +374,6 @@ public final class BatchingPipeline<T> {
     private long settledThrough;
     private final TreeSet<Long> settledAhead = new TreeSet<>();
     private final ArrayDeque<PendingFlush> pendingFlushes = new ArrayDeque<>();
-    private long outstanding;
     /** After shutdown's flush: nothing is exported any more, every arriving item is given up. */
     private boolean terminated;
     private @Nullable FailureReason giveUpReason;
@@ -355,32 +382,74 @@ public final class BatchingPipeline<T> {
     private volatile @Nullable Disposable ticker;
 
     @Override
-    protected void hookOnSubscribe(Subscription subscription) {
+    @SuppressWarnings("unchecked")
+    public void onSubscribe(Subscription subscription) {
+      upstream = subscription;
+      if (subscription instanceof Fuseable.QueueSubscription<?> fused
+          && fused.requestFusion(Fuseable.ASYNC) == Fuseable.ASYNC) {
+        source = (Queue<Object>) fused;
+      } else {
+        subscription.request(Long.MAX_VALUE);
+      }
       long period = options.flushInterval().toNanos();
       ticker = serial.schedulePeriodically(this::onTick, period, period, NANOSECONDS);
-      replenish();
+    }
+
+    /** On the emitting thread: null when fused (the item waits in the sink's queue), else the item itself. */
+    @Override
+    public void onNext(@Nullable Object value) {
+      if (value != null) {
+        source.offer(value);
+      }
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    protected void hookOnNext(Object value) {
-      if (outstanding != Long.MAX_VALUE) {
-        outstanding--;
-      }
-      if (value instanceof FlushMarker marker) {
-        onFlushMarker(marker);
-      } else {
-        onEntry((Entry<T>) value);
-      }
-      replenish();
-    }
-
-    @Override
-    protected void hookOnError(Throwable error) {
-      // Not expected (for example the export scheduler was disposed under us): stop taking items.
+    public void onError(Throwable error) {
+      // Not expected: the sink is never terminated.
       log.error("fluxtrace: the " + options.itemName() + " pipeline stopped unexpectedly", error);
       closed = true;
-      terminate(FailureReason.INTERNAL_ERROR);
+      runOnWorker(() -> terminate(FailureReason.INTERNAL_ERROR));
+    }
+
+    @Override
+    public void onComplete() {
+      onError(new IllegalStateException("the item sink completed"));
+    }
+
+    /**
+     * Takes items and flush markers from the sink while no cut batch waits for an export slot. Runs when woken
+     * because the waiting items could fill a batch, on every tick, flush and export completion.
+     */
+    void drain() {
+      Queue<Object> queue = source;
+      long taken = 0;
+      while (terminated || ready.isEmpty()) {
+        Object next = queue.poll();
+        if (next == null) {
+          break;
+        }
+        if (next instanceof FlushMarker marker) {
+          onFlushMarker(marker);
+        } else {
+          @SuppressWarnings("unchecked")
+          Entry<T> entry = (Entry<T>) next;
+          taken += entry.size() + itemWeight;
+          onEntry(entry);
+        }
+      }
+      if (taken > 0) {
+        waiting.addAndGet(-taken);
+      }
+      // While a cut batch waits for an export slot the wake-up flag stays set, so that emitters do not schedule
+      // wake-ups that could not take anything; the export's completion drains instead. Otherwise later
+      // emitters may wake us again. An emitter adds to `waiting` before it reads the flag and we clear the flag
+      // before we read `waiting`, so one of us sees the other: no wake-up is lost.
+      if (ready.isEmpty() && wakeScheduled.get()) {
+        wakeScheduled.set(false);
+        if (waiting.get() >= options.maxBatchBytes() && wakeScheduled.compareAndSet(false, true)) {
+          runOnWorker(this::drain);
+        }
+      }
     }
 
     private void onEntry(Entry<T> entry) {
@@ -422,21 +491,12 @@ public final class BatchingPipeline<T> {
       if (terminated) {
         return;
       }
+      drain();
       if (!current.isEmpty()) {
         cut();
       }
       dispatch();
       reportDrops();
-      replenish();
-    }
-
-    /** Asks for more items, but only when no cut batch waits for an export slot: that is the backpressure. */
-    private void replenish() {
-      if (terminated || outstanding > 0 || !ready.isEmpty()) {
-        return;
-      }
-      outstanding = requestSize;
-      request(requestSize);
     }
 
     private void cut() {
@@ -493,7 +553,7 @@ public final class BatchingPipeline<T> {
       markSettled(batch.seq);
       dispatch();
       completeFlushes();
-      replenish();
+      drain();
     }
 
     private void markSettled(long seq) {
@@ -563,9 +623,9 @@ public final class BatchingPipeline<T> {
       while (!pendingFlushes.isEmpty()) {
         pendingFlushes.removeFirst().marker().complete(reason == null);
       }
-      // Let everything still queued (and any straggler) through, to be counted as it arrives.
-      outstanding = Long.MAX_VALUE;
-      request(Long.MAX_VALUE);
+      // Everything still queued (and any straggler, which schedules a drain) is counted as it is taken.
+      drain();
+      maybeDispose();
     }
 
     void stop() {
@@ -585,7 +645,10 @@ public final class BatchingPipeline<T> {
         return;
       }
       disposed = true;
-      dispose();
+      Subscription subscription = upstream;
+      if (subscription != null) {
+        subscription.cancel();
+      }
       serial.dispose();
       Scheduler own = ownedScheduler;
       if (own != null) {
