@@ -7,8 +7,8 @@ import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.InMemoryScoreExporter;
 import io.fluxtrace.export.InMemorySpanExporter;
 import io.fluxtrace.export.ScoreExporter;
-import io.fluxtrace.testing.IngestionReceiver;
-import io.fluxtrace.testing.IngestionReceiver.Reply;
+import io.fluxtrace.testing.LangfuseIngestion;
+import io.fluxtrace.testing.OtlpReceiver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +30,14 @@ class FluxTracerScoresTest {
   private static final String SPAN = "00f067aa0ba902b7";
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final IngestionReceiver receiver = IngestionReceiver.start();
+  private final OtlpReceiver receiver = OtlpReceiver.start().respondWith(LangfuseIngestion::allSucceeded);
   private final List<FluxTracer> tracers = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void closeAndCheckEveryRequest() {
     try {
       tracers.forEach(FluxTracer::close);
-      assertThat(receiver.violations()).isEmpty();
+      assertThat(LangfuseIngestion.violations(receiver.requests())).isEmpty();
     } finally {
       receiver.close();
     }
@@ -60,7 +60,7 @@ class FluxTracerScoresTest {
     assertThat(scores.exported()).isEqualTo(3);
     assertThat(scores.queued()).isZero();
     List<JsonNode> bodies = receiver.requests().stream()
-        .flatMap(r -> r.events().stream()).map(e -> e.get("body")).toList();
+        .flatMap(r -> LangfuseIngestion.events(r).stream()).map(e -> e.get("body")).toList();
     assertThat(bodies).extracting(b -> b.get("name").asText()).containsExactlyInAnyOrder("accuracy", "helpful", "tone");
     assertThat(bodies).filteredOn(b -> b.get("name").asText().equals("tone"))
         .singleElement().satisfies(b -> assertThat(b.get("environment").asText()).isEqualTo("prod"));
@@ -75,7 +75,7 @@ class FluxTracerScoresTest {
   @Test
   void perScoreAnswersAreCountedExactlyInTheTracerStats() {
     Set<String> refusedOnce = ConcurrentHashMap.newKeySet();
-    receiver.respond(request -> Reply.perEvent(request, id ->
+    receiver.respondWith(request -> LangfuseIngestion.perEvent(request, id ->
         id.startsWith("bad") ? 400 : id.startsWith("busy") && refusedOnce.add(id) ? 429 : 201));
     FluxTracer tracer = langfuseTracer(FluxTracer.builder(Map.of()).flushAt(10));
     for (String id : List.of("ok-1", "bad-1", "busy-1", "ok-2", "bad-2")) {
@@ -100,7 +100,7 @@ class FluxTracerScoresTest {
 
     tracer.close();
 
-    assertThat(receiver.requests()).flatMap(IngestionReceiver.Request::scoreIds).hasSize(1);
+    assertThat(receiver.requests()).flatMap(LangfuseIngestion::scoreIds).hasSize(1);
     assertThat(tracer.stats().scores().exported()).isEqualTo(1);
     tracer.score(Score.text("review", "too late").traceId(TRACE).build());
     assertThat(tracer.stats().scores().droppedAfterClose()).isEqualTo(1);
@@ -114,7 +114,7 @@ class FluxTracerScoresTest {
 
     hook.run();
 
-    assertThat(receiver.requests()).flatMap(IngestionReceiver.Request::scoreIds).hasSize(1);
+    assertThat(receiver.requests()).flatMap(LangfuseIngestion::scoreIds).hasSize(1);
     assertThat(tracer.stats().scores().exported()).isEqualTo(1);
   }
 
@@ -213,8 +213,8 @@ class FluxTracerScoresTest {
     FlushResult result = tracer.flushBlocking(WAIT);
 
     assertThat(result.stats().scores().exported()).isEqualTo(400);
-    assertThat(receiver.requests()).flatMap(IngestionReceiver.Request::scoreIds).hasSize(400).doesNotHaveDuplicates();
-    assertThat(receiver.requests()).allSatisfy(r -> assertThat(r.events()).hasSizeLessThanOrEqualTo(50));
+    assertThat(receiver.requests()).flatMap(LangfuseIngestion::scoreIds).hasSize(400).doesNotHaveDuplicates();
+    assertThat(receiver.requests()).allSatisfy(r -> assertThat(LangfuseIngestion.events(r)).hasSizeLessThanOrEqualTo(50));
   }
 
   private FluxTracer langfuseTracer(FluxTracerBuilder builder) {

@@ -11,9 +11,10 @@ import io.fluxtrace.TestConfigs;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.InMemorySpanExporter;
 import io.fluxtrace.internal.ScoreMetrics;
-import io.fluxtrace.testing.IngestionReceiver;
-import io.fluxtrace.testing.IngestionReceiver.Reply;
-import io.fluxtrace.testing.IngestionReceiver.Request;
+import io.fluxtrace.testing.LangfuseIngestion;
+import io.fluxtrace.testing.OtlpReceiver;
+import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
+import io.fluxtrace.testing.OtlpReceiver.Reply;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +44,8 @@ class LangfuseScoreExporterTest {
   private static final RetryPolicy RETRY =
       new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.0, false);
 
-  private final IngestionReceiver receiver = IngestionReceiver.start();
+  private final OtlpReceiver receiver = OtlpReceiver.start().respondWith(LangfuseIngestion::allSucceeded);
+  private final AtomicInteger calls = new AtomicInteger();
   private final RecordingTimer timer = new RecordingTimer();
   private final ScoreMetrics metrics = new ScoreMetrics();
   private final List<LangfuseScoreExporter> exporters = new ArrayList<>();
@@ -50,7 +53,7 @@ class LangfuseScoreExporterTest {
   @AfterEach
   void everyRequestConformsToTheSpec() {
     try {
-      assertThat(receiver.violations()).isEmpty();
+      assertThat(LangfuseIngestion.violations(receiver.requests())).isEmpty();
     } finally {
       exporters.forEach(e -> e.shutdown().block(Duration.ofSeconds(5)));
       receiver.close();
@@ -61,22 +64,22 @@ class LangfuseScoreExporterTest {
   void deliversABatchWithBasicAuthAndTheSdkHeaders() {
     List<ScoreData> batch = scores(3);
 
-    Tally tally = run(exporter(receiver.endpoint(), Duration.ofSeconds(5)), batch);
+    Tally tally = run(exporter(endpoint(), Duration.ofSeconds(5)), batch);
 
     assertThat(tally.exported).isEqualTo(3);
     assertThat(tally.failed).isEmpty();
     assertThat(receiver.requests()).hasSize(1);
-    Request request = receiver.requests().get(0);
-    assertThat(request.headers())
-        .containsEntry("authorization", "Basic " + Base64.getEncoder()
-            .encodeToString((PUBLIC_KEY + ":" + SECRET_KEY).getBytes(StandardCharsets.UTF_8)))
-        .containsEntry("content-type", "application/json")
-        .containsEntry("x-langfuse-sdk-name", OtlpHttpSender.SDK_NAME)
-        .containsEntry("x-langfuse-sdk-version", OtlpHttpSender.SDK_VERSION)
-        .containsEntry("x-langfuse-public-key", PUBLIC_KEY)
-        .containsEntry("x-team", "blue")
-        .doesNotContainKeys("content-encoding", "x-langfuse-ingestion-version");
-    assertThat(request.scoreIds()).containsExactly(ids(batch));
+    ReceivedRequest request = receiver.requests().get(0);
+    assertThat(request.header("authorization")).isEqualTo("Basic " + Base64.getEncoder()
+        .encodeToString((PUBLIC_KEY + ":" + SECRET_KEY).getBytes(StandardCharsets.UTF_8)));
+    assertThat(request.header("content-type")).isEqualTo("application/json");
+    assertThat(request.header("x-langfuse-sdk-name")).isEqualTo(OtlpHttpSender.SDK_NAME);
+    assertThat(request.header("x-langfuse-sdk-version")).isEqualTo(OtlpHttpSender.SDK_VERSION);
+    assertThat(request.header("x-langfuse-public-key")).isEqualTo(PUBLIC_KEY);
+    assertThat(request.header("x-team")).isEqualTo("blue");
+    assertThat(request.header("content-encoding")).isNull();
+    assertThat(request.header("x-langfuse-ingestion-version")).isNull();
+    assertThat(LangfuseIngestion.scoreIds(request)).containsExactly(ids(batch));
     assertThat(metrics.retries.sum()).isZero();
   }
 
@@ -85,11 +88,11 @@ class LangfuseScoreExporterTest {
     List<ScoreData> batch = scores(6);
     Map<String, Integer> firstAnswer = Map.of(batch.get(0).id(), 201, batch.get(1).id(), 400,
         batch.get(2).id(), 401, batch.get(3).id(), 404, batch.get(4).id(), 429, batch.get(5).id(), 500);
-    receiver.respond(request -> request.index() == 0
-        ? Reply.perEvent(request, firstAnswer::get)
-        : Reply.allSucceeded(request));
+    receiver.respondWith(request -> calls.getAndIncrement() == 0
+        ? LangfuseIngestion.perEvent(request, firstAnswer::get)
+        : LangfuseIngestion.allSucceeded(request));
 
-    LangfuseScoreExporter exporter = exporter(receiver.endpoint(), Duration.ofSeconds(5));
+    LangfuseScoreExporter exporter = exporter(endpoint(), Duration.ofSeconds(5));
     CompletableFuture<List<ExportResult>> results = exporter.export(batch).collectList().toFuture();
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofMillis(100));
     timer.advance(Duration.ofMillis(100));
@@ -101,10 +104,11 @@ class LangfuseScoreExporterTest {
         Map.entry(FailureReason.UNAUTHORIZED, 1),
         Map.entry(FailureReason.OTHER_STATUS, 1));
     assertThat(tally.total()).isEqualTo(batch.size());
-    List<Request> requests = receiver.requests();
+    List<ReceivedRequest> requests = receiver.requests();
     assertThat(requests).hasSize(2);
-    assertThat(requests.get(1).scoreIds()).containsExactly(batch.get(4).id(), batch.get(5).id());
-    assertThat(eventIds(requests.get(1))).doesNotContainAnyElementsOf(eventIds(requests.get(0)));
+    assertThat(LangfuseIngestion.scoreIds(requests.get(1))).containsExactly(batch.get(4).id(), batch.get(5).id());
+    assertThat(LangfuseIngestion.eventIds(requests.get(1)))
+        .doesNotContainAnyElementsOf(LangfuseIngestion.eventIds(requests.get(0)));
     assertThat(metrics.retries.sum()).isEqualTo(2);
     assertThat(timer.pendingDelays()).isZero();
   }
@@ -113,10 +117,10 @@ class LangfuseScoreExporterTest {
   void retryableScoresStillRefusedWhenTheAttemptsRunOutAreCountedAsRetriesExhausted() {
     List<ScoreData> batch = scores(3);
     String stubborn = batch.get(1).id();
-    receiver.respond(request -> Reply.perEvent(request, id -> id.equals(stubborn) ? 503 : 201));
+    receiver.respondWith(request -> LangfuseIngestion.perEvent(request, id -> id.equals(stubborn) ? 503 : 201));
 
     CompletableFuture<List<ExportResult>> results =
-        exporter(receiver.endpoint(), Duration.ofSeconds(5)).export(batch).collectList().toFuture();
+        exporter(endpoint(), Duration.ofSeconds(5)).export(batch).collectList().toFuture();
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofMillis(100));
     timer.advance(Duration.ofMillis(100));
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofMillis(200));
@@ -126,19 +130,17 @@ class LangfuseScoreExporterTest {
     assertThat(tally.exported).isEqualTo(2);
     assertThat(tally.failed).containsOnly(Map.entry(FailureReason.RETRIES_EXHAUSTED, 1));
     assertThat(receiver.requests()).hasSize(3);
-    assertThat(receiver.requests().get(2).scoreIds()).containsExactly(stubborn);
+    assertThat(LangfuseIngestion.scoreIds(receiver.requests().get(2))).containsExactly(stubborn);
     assertThat(metrics.retries.sum()).isEqualTo(2);
   }
 
   @Test
   void aWholeRequestAnswered503IsSentAgainAfterRetryAfter() {
     List<ScoreData> batch = scores(4);
-    receiver.respond(request -> request.index() == 0
-        ? Reply.status(503).withHeader("Retry-After", "2")
-        : Reply.allSucceeded(request));
+    receiver.enqueue(Reply.retryAfter(503, "2"));
 
     CompletableFuture<List<ExportResult>> results =
-        exporter(receiver.endpoint(), Duration.ofSeconds(5)).export(batch).collectList().toFuture();
+        exporter(endpoint(), Duration.ofSeconds(5)).export(batch).collectList().toFuture();
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofSeconds(2));
     timer.advance(Duration.ofSeconds(2));
     Tally tally = Tally.of(results);
@@ -146,18 +148,17 @@ class LangfuseScoreExporterTest {
     assertThat(tally.exported).isEqualTo(4);
     assertThat(tally.failed).isEmpty();
     assertThat(receiver.requests()).hasSize(2);
-    assertThat(receiver.requests().get(1).scoreIds()).containsExactlyElementsOf(receiver.requests().get(0).scoreIds());
+    assertThat(LangfuseIngestion.scoreIds(receiver.requests().get(1)))
+        .containsExactlyElementsOf(LangfuseIngestion.scoreIds(receiver.requests().get(0)));
     assertThat(metrics.retries.sum()).isEqualTo(4);
   }
 
   @Test
   void aWholeRequestAnswered429WaitsRetryAfterCappedByMaxBackoff() {
-    receiver.respond(request -> request.index() == 0
-        ? Reply.status(429).withHeader("Retry-After", "3600")
-        : Reply.allSucceeded(request));
+    receiver.enqueue(Reply.retryAfterSeconds(3600));
 
     CompletableFuture<List<ExportResult>> results =
-        exporter(receiver.endpoint(), Duration.ofSeconds(5)).export(scores(1)).collectList().toFuture();
+        exporter(endpoint(), Duration.ofSeconds(5)).export(scores(1)).collectList().toFuture();
     assertThat(timer.awaitDelay()).isEqualTo(RETRY.maxBackoff());
     timer.advance(RETRY.maxBackoff());
 
@@ -167,10 +168,10 @@ class LangfuseScoreExporterTest {
   @ParameterizedTest
   @ValueSource(ints = {502, 504})
   void aWholeRequestAnsweredWithAGatewayErrorIsSentAgainWithBackoff(int status) {
-    receiver.respond(request -> request.index() == 0 ? Reply.status(status) : Reply.allSucceeded(request));
+    receiver.enqueue(Reply.status(status));
 
     CompletableFuture<List<ExportResult>> results =
-        exporter(receiver.endpoint(), Duration.ofSeconds(5)).export(scores(2)).collectList().toFuture();
+        exporter(endpoint(), Duration.ofSeconds(5)).export(scores(2)).collectList().toFuture();
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofMillis(100));
     timer.advance(Duration.ofMillis(100));
 
@@ -182,9 +183,9 @@ class LangfuseScoreExporterTest {
   @CsvSource({"400, BAD_REQUEST", "401, UNAUTHORIZED", "403, UNAUTHORIZED", "404, OTHER_STATUS",
       "500, OTHER_STATUS"})
   void otherWholeRequestAnswersAreFinalForEveryScore(int status, FailureReason reason) {
-    receiver.respond(request -> Reply.status(status));
+    receiver.respondWith(request -> Reply.status(status));
 
-    Tally tally = run(exporter(receiver.endpoint(), Duration.ofSeconds(5)), scores(3));
+    Tally tally = run(exporter(endpoint(), Duration.ofSeconds(5)), scores(3));
 
     assertThat(tally.exported).isZero();
     assertThat(tally.failed).containsOnly(Map.entry(reason, 3));
@@ -194,13 +195,10 @@ class LangfuseScoreExporterTest {
 
   @Test
   void aRefusedConnectionIsRetriedUntilTheAttemptsRunOut() {
-    URI closedPort;
-    try (IngestionReceiver gone = IngestionReceiver.start()) {
-      closedPort = gone.endpoint();
-    }
+    receiver.stop();
 
     CompletableFuture<List<ExportResult>> results =
-        exporter(closedPort, Duration.ofSeconds(5)).export(scores(2)).collectList().toFuture();
+        exporter(endpoint(), Duration.ofSeconds(5)).export(scores(2)).collectList().toFuture();
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofMillis(100));
     timer.advance(Duration.ofMillis(100));
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofMillis(200));
@@ -213,28 +211,30 @@ class LangfuseScoreExporterTest {
 
   @Test
   void aTimedOutRequestIsSentAgainBecauseScoresAreUpsertedById() {
-    receiver.respond(request -> request.index() == 0 ? Reply.hang() : Reply.allSucceeded(request));
+    receiver.enqueue(Reply.status(207, "{\"successes\":[],\"errors\":[]}").after(Duration.ofSeconds(5)));
     List<ScoreData> batch = scores(2);
 
     CompletableFuture<List<ExportResult>> results =
-        exporter(receiver.endpoint(), Duration.ofMillis(300)).export(batch).collectList().toFuture();
+        exporter(endpoint(), Duration.ofMillis(300)).export(batch).collectList().toFuture();
     assertThat(timer.awaitDelay()).isEqualTo(Duration.ofMillis(100));
     timer.advance(Duration.ofMillis(100));
 
     assertThat(Tally.of(results).exported).isEqualTo(2);
-    assertThat(receiver.requests().get(1).scoreIds()).containsExactly(ids(batch));
+    assertThat(LangfuseIngestion.scoreIds(receiver.requests().get(1))).containsExactly(ids(batch));
   }
 
   @Test
   void a413SplitsTheRequestUntilThePartsFit() {
-    receiver.respond(request -> request.events().size() > 2 ? Reply.status(413) : Reply.allSucceeded(request));
+    receiver.respondWith(request -> LangfuseIngestion.events(request).size() > 2
+        ? Reply.status(413)
+        : LangfuseIngestion.allSucceeded(request));
     List<ScoreData> batch = scores(5);
 
-    Tally tally = run(exporter(receiver.endpoint(), Duration.ofSeconds(5)), batch);
+    Tally tally = run(exporter(endpoint(), Duration.ofSeconds(5)), batch);
 
     assertThat(tally.exported).isEqualTo(5);
     List<Integer> sizes = new ArrayList<>();
-    receiver.requests().forEach(r -> sizes.add(r.events().size()));
+    receiver.requests().forEach(r -> sizes.add(LangfuseIngestion.events(r).size()));
     assertThat(sizes).containsExactly(5, 2, 3, 1, 2);
     assertThat(metrics.retries.sum()).isZero();
   }
@@ -243,10 +243,10 @@ class LangfuseScoreExporterTest {
   void scoresWithoutAResultInTheAnswerAreCountedAsFailed() {
     List<ScoreData> batch = scores(3);
     String answered = batch.get(0).id();
-    receiver.respond(request ->
-        new Reply(207, Map.of(), "{\"successes\":[" + successFor(request, answered) + "],\"errors\":[]}"));
+    receiver.respondWith(request ->
+        Reply.status(207, "{\"successes\":[" + successFor(request, answered) + "],\"errors\":[]}"));
 
-    Tally tally = run(exporter(receiver.endpoint(), Duration.ofSeconds(5)), batch);
+    Tally tally = run(exporter(endpoint(), Duration.ofSeconds(5)), batch);
 
     assertThat(tally.exported).isEqualTo(1);
     assertThat(tally.failed).containsOnly(Map.entry(FailureReason.OTHER_STATUS, 2));
@@ -254,9 +254,9 @@ class LangfuseScoreExporterTest {
 
   @Test
   void anUnreadableSuccessAnswerCountsEveryScoreAsFailed() {
-    receiver.respond(request -> new Reply(200, Map.of(), "<html>ok</html>"));
+    receiver.respondWith(request -> Reply.status(200, "<html>ok</html>"));
 
-    Tally tally = run(exporter(receiver.endpoint(), Duration.ofSeconds(5)), scores(2));
+    Tally tally = run(exporter(endpoint(), Duration.ofSeconds(5)), scores(2));
 
     assertThat(tally.failed).containsOnly(Map.entry(FailureReason.OTHER_STATUS, 2));
   }
@@ -270,18 +270,18 @@ class LangfuseScoreExporterTest {
     }
     batch.add(score("huge", "h".repeat(LangfuseScoreExporter.MAX_REQUEST_BYTES)));
 
-    Tally tally = run(exporter(receiver.endpoint(), Duration.ofSeconds(5)), batch);
+    Tally tally = run(exporter(endpoint(), Duration.ofSeconds(5)), batch);
 
     assertThat(tally.exported).isEqualTo(5);
     assertThat(tally.failed).containsOnly(Map.entry(FailureReason.PAYLOAD_TOO_LARGE, 1));
     assertThat(receiver.requests()).hasSizeGreaterThanOrEqualTo(3)
         .allSatisfy(r -> assertThat(r.body().length).isLessThanOrEqualTo(LangfuseScoreExporter.MAX_REQUEST_BYTES));
-    assertThat(receiver.requests()).flatMap(Request::scoreIds).doesNotContain("huge");
+    assertThat(receiver.requests()).flatMap(LangfuseIngestion::scoreIds).doesNotContain("huge");
   }
 
   @Test
   void afterShutdownScoresFailAsShutdownDeadline() {
-    LangfuseScoreExporter exporter = exporter(receiver.endpoint(), Duration.ofSeconds(5));
+    LangfuseScoreExporter exporter = exporter(endpoint(), Duration.ofSeconds(5));
     exporter.shutdown().block(Duration.ofSeconds(5));
 
     Tally tally = run(exporter, scores(2));
@@ -292,7 +292,7 @@ class LangfuseScoreExporterTest {
 
   @Test
   void keepsTheSecretKeyOutOfItsDescription() {
-    assertThat(exporter(receiver.endpoint(), Duration.ofSeconds(5)).toString())
+    assertThat(exporter(endpoint(), Duration.ofSeconds(5)).toString())
         .contains("/api/public/ingestion")
         .doesNotContain(SECRET_KEY, PUBLIC_KEY);
   }
@@ -317,6 +317,10 @@ class LangfuseScoreExporterTest {
     assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(keys)
         .exporter(InMemorySpanExporter.create())), metrics)).isNull();
     assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(Map.of())), metrics)).isNull();
+  }
+
+  private URI endpoint() {
+    return URI.create(receiver.url(LangfuseIngestion.PATH));
   }
 
   private LangfuseScoreExporter exporter(URI endpoint, Duration timeout) {
@@ -347,14 +351,8 @@ class LangfuseScoreExporterTest {
     return scores.stream().map(ScoreData::id).toArray(String[]::new);
   }
 
-  private static List<String> eventIds(Request request) {
-    List<String> ids = new ArrayList<>();
-    request.events().forEach(e -> ids.add(e.path("id").asText()));
-    return ids;
-  }
-
-  private static String successFor(Request request, String scoreId) {
-    for (JsonNode event : request.events()) {
+  private static String successFor(ReceivedRequest request, String scoreId) {
+    for (JsonNode event : LangfuseIngestion.events(request)) {
       if (event.path("body").path("id").asText().equals(scoreId)) {
         return "{\"id\":\"" + event.path("id").asText() + "\",\"status\":201}";
       }
