@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
  * metadata, status messages, trace metadata, score comments and score metadata. Use it to remove personal data
  * or secrets.
  *
- * <p>It runs when a span ends, on the thread that ends it, so it must be fast and must not block. If it throws,
- * the value is replaced by {@value #FAILED_MARKER} and the failure is counted and logged once: content is never
- * sent unmasked. Returning null removes the value.
+ * <p>It runs when a span ends or a score is recorded, on that thread, so it must be fast and must not block. If it
+ * throws, the value is replaced by {@value #FAILED_MARKER} and the failure is counted and logged once: content is
+ * never sent unmasked. Returning null removes the value.
  */
 @FunctionalInterface
 public interface ContentMasker {

@@ -24,9 +24,9 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
- * The tracer: starts spans and delivers them, once ended, through a bounded background pipeline. Build one per
- * application with {@link #builder()} and keep it for the application's lifetime; it owns the HTTP connection
- * pool and the pipeline. Thread-safe.
+ * The tracer: starts spans and delivers them, once ended, through a bounded background pipeline; records
+ * {@link Score scores} and delivers them through another. Build one per application with {@link #builder()} and
+ * keep it for the application's lifetime; it owns the HTTP connection pools and the pipelines. Thread-safe.
  *
  * <p>Reactor applications use it through the traced operators of {@code io.fluxtrace.reactor}, which keep the
  * current span in the Reactor Context. Everything that can be done here is non-blocking except the two
