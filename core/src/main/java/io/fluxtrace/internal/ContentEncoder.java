@@ -34,6 +34,8 @@ public final class ContentEncoder {
   private final TracerMetrics metrics;
 
   /**
+   * An encoder with the tracer's mapper, masker and value limit.
+   *
    * @param mapper serializes user objects
    * @param masker sees every piece of user content first
    * @param maxValueBytes the UTF-8 size one value's JSON may take, at least 64
@@ -188,10 +190,16 @@ public final class ContentEncoder {
     }
     if (failure != null) {
       metrics.contentReplaced.increment();
-      String placeholder = "<fluxtrace: unserializable " + value.getClass().getName() + ": " + reason(failure) + ">";
+      String why;
+      try {
+        why = reason(failure);
+      } catch (Throwable t) {
+        why = failure.getClass().getName();
+      }
+      String placeholder = "<fluxtrace: unserializable " + value.getClass().getName() + ": " + why + ">";
       return JsonText.quote(placeholder, maxBytes, JsonText.TRUNCATED_MARKER);
     }
-    // A custom mapper may leave lone surrogates in the text; the default one escapes nothing it need not.
+    // Jackson copies chars into a Writer as they are, so lone surrogates in the value are still in the text.
     return JsonText.sanitize(out.text().toString());
   }
 

@@ -92,7 +92,7 @@ public final class OtlpJsonEncoder {
   /** An encoder for the service, default environment and release, and value size limit of {@code config}. */
   public OtlpJsonEncoder(TracerConfig config) {
     this.factory = JsonFactory.builder()
-        // Emoji and other supplementary characters as their 4 UTF-8 bytes, not as two \\u escapes.
+        // Emoji and other supplementary characters as their 4 UTF-8 bytes rather than two escaped surrogates.
         .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
         .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
         .build();
