@@ -7,13 +7,14 @@ import io.fluxtrace.internal.NonRecordingSpan;
 import io.fluxtrace.internal.RecordingSpan;
 import io.fluxtrace.internal.SpanDataFactory;
 import io.fluxtrace.internal.SpanEndListener;
-import io.fluxtrace.internal.SpanPipeline;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
+import io.fluxtrace.internal.pipeline.BatchingPipeline;
+import io.fluxtrace.internal.pipeline.SpanPipeline;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -29,18 +30,26 @@ import reactor.util.Loggers;
  * current span in the Reactor Context. Everything that can be done here is non-blocking except the two
  * documented bridges for non-reactive callers, {@link #flushBlocking(Duration)} and {@link #close()}, which
  * refuse to run on a thread Reactor marks non-blocking.
+ *
+ * <p>Lifecycle: {@link #flush()} delivers what has ended so far; {@link #shutdown()} (or {@link #close()})
+ * delivers what is left within the configured shutdown timeout and stops. Unless turned off with
+ * {@link FluxTracerBuilder#shutdownHook(boolean)}, a JVM shutdown hook does the same at exit for a tracer that
+ * was not closed.
  */
 public final class FluxTracer implements AutoCloseable {
 
   private static final Logger log = Loggers.getLogger(FluxTracer.class);
+  /** How much longer than the shutdown timeout the blocking bridges wait before they give up on shutdown. */
+  private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
 
   private final TracerConfig config;
   private final TracerMetrics metrics = new TracerMetrics();
-  private final @Nullable SpanPipeline pipeline;
+  private final @Nullable BatchingPipeline<SpanData> pipeline;
   private final SpanDataFactory spanDataFactory;
   private final SpanEndListener endListener;
   private final long sampleThreshold;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicReference<@Nullable Mono<FlushResult>> shutdown = new AtomicReference<>();
+  private final @Nullable Thread shutdownHook;
 
   private FluxTracer(TracerConfig config) {
     this.config = config;
@@ -49,7 +58,7 @@ public final class FluxTracer implements AutoCloseable {
     this.sampleThreshold = (long) (config.sampleRate() * Long.MAX_VALUE);
     if (config.enabled()) {
       SpanExporter exporter = Exporters.create(config, metrics);
-      this.pipeline = new SpanPipeline(config, metrics, exporter);
+      this.pipeline = SpanPipeline.create(config, metrics, exporter);
     } else {
       this.pipeline = null;
     }
@@ -64,6 +73,46 @@ public final class FluxTracer implements AutoCloseable {
         metrics.mutationsAfterEnd.increment();
       }
     };
+    this.shutdownHook = pipeline != null && config.shutdownHook() ? registerShutdownHook() : null;
+  }
+
+  private @Nullable Thread registerShutdownHook() {
+    // The hook holds the tracer until close() removes it, so a closed tracer is not kept reachable.
+    Thread hook = new Thread(this::runShutdownHook, "fluxtrace-shutdown");
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+      return hook;
+    } catch (IllegalStateException e) {
+      return null; // the JVM is already exiting
+    }
+  }
+
+  private void runShutdownHook() {
+    try {
+      FlushResult result = shutdown().block(config.shutdownTimeout().plus(BLOCKING_MARGIN));
+      if (result != null && result.completed()) {
+        log.debug("fluxtrace: flushed at exit: {}", result.stats());
+      }
+    } catch (Throwable t) {
+      log.warn("fluxtrace: flushing at exit failed: {}", t.toString());
+    }
+  }
+
+  private void removeShutdownHook() {
+    Thread hook = shutdownHook;
+    if (hook == null) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is exiting (possibly this is the hook itself): nothing to remove.
+    }
+  }
+
+  /** The registered JVM shutdown hook, for tests. */
+  @Nullable Thread shutdownHook() {
+    return shutdownHook;
   }
 
   static FluxTracer create(TracerConfig config) {
@@ -151,8 +200,13 @@ public final class FluxTracer implements AutoCloseable {
 
   private void spanEnded(RecordingSpan span) {
     metrics.spansEnded.increment();
-    SpanPipeline p = pipeline;
+    BatchingPipeline<SpanData> p = pipeline;
     if (p == null) {
+      return;
+    }
+    if (p.isClosed()) {
+      // Saves the conversion; the pipeline would count it the same way.
+      metrics.droppedAfterClose.increment();
       return;
     }
     SpanData data;
@@ -169,14 +223,16 @@ public final class FluxTracer implements AutoCloseable {
 
   /**
    * Completes when every span ended before this call has been acknowledged by the backend or has definitively
-   * failed. Never errors. Flushing a disabled or closed tracer completes at once.
+   * failed, however many exports are in flight and in whatever order they complete. Never errors. Flushing a
+   * disabled tracer, or one whose shutdown has finished, completes at once. Nothing happens until subscribed;
+   * the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
-    SpanPipeline p = pipeline;
+    BatchingPipeline<SpanData> p = pipeline;
     if (p == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
     }
-    return p.flush();
+    return p.flush().map(completed -> new FlushResult(completed, metrics.snapshot()));
   }
 
   /**
@@ -191,24 +247,49 @@ public final class FluxTracer implements AutoCloseable {
     return result != null ? result : new FlushResult(false, metrics.snapshot());
   }
 
-  /** Flushes with the configured shutdown timeout, then stops; later spans are counted as dropped. Idempotent. */
+  /**
+   * Stops the tracer: spans ended from now on are counted as dropped after close; the spans ended before are
+   * delivered within the configured shutdown timeout, and those still undelivered then are counted as failed
+   * ({@link FailureReason#SHUTDOWN_DEADLINE}) and reported once in the log. Then the exporter is shut down and the
+   * export thread released. Never errors; {@link FlushResult#completed()} says whether everything was settled
+   * in time. Idempotent: every call returns the same outcome. Nothing happens until subscribed.
+   */
   public Mono<FlushResult> shutdown() {
-    SpanPipeline p = pipeline;
-    if (p == null || !closed.compareAndSet(false, true)) {
-      return flush();
+    Mono<FlushResult> existing = shutdown.get();
+    if (existing != null) {
+      return existing;
     }
-    return p.shutdown(config.shutdownTimeout());
+    BatchingPipeline<SpanData> p = pipeline;
+    Mono<FlushResult> created = p == null
+        ? flush()
+        : p.shutdown()
+            .map(completed -> {
+              // Before the result is out, so that a caller of close() finds the hook gone.
+              removeShutdownHook();
+              return new FlushResult(completed, metrics.snapshot());
+            })
+            .cache();
+    return shutdown.compareAndSet(null, created) ? created : Objects.requireNonNull(shutdown.get());
   }
 
   /**
-   * Flushes, waiting at most the configured shutdown timeout, then stops. Idempotent.
+   * Blocking {@link #shutdown()}: returns when the remaining spans are delivered or the configured shutdown
+   * timeout has passed. Idempotent; never throws for delivery problems (see {@link #stats()}).
    *
    * @throws IllegalStateException when called on a thread Reactor marks non-blocking (use {@link #shutdown()})
    */
   @Override
   public void close() {
     requireBlockingAllowed("close");
-    shutdown().block();
+    if (pipeline == null) {
+      return;
+    }
+    try {
+      shutdown().block(config.shutdownTimeout().plus(BLOCKING_MARGIN));
+    } catch (IllegalStateException e) {
+      // Only a timeout of the safety margin above, which shutdown's own deadline makes unreachable in practice.
+      log.warn("fluxtrace: close() gave up waiting for shutdown: {}", e.getMessage());
+    }
   }
 
   /** A snapshot of the tracer's exact counters. */

@@ -1,0 +1,8 @@
+/**
+ * The bounded, flushable batching pipeline that carries ended spans (and later scores) to an exporter.
+ * Implementation only: public so that the tracer can use it, with no compatibility promise.
+ */
+@NullMarked
+package io.fluxtrace.internal.pipeline;
+
+import org.jspecify.annotations.NullMarked;
