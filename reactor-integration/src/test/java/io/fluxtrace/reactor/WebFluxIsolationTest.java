@@ -18,33 +18,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
-import org.springframework.web.reactive.function.client.ClientRequest;
-import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.WebFilter;
-import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.server.HttpServer;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
- * A plain Spring WebFlux application on reactor-netty, traced with the public API only: a {@link WebFilter} writes
- * each request's user, session and incoming {@code traceparent} into the Context, and the handlers compose traced
- * steps. Hundreds of concurrent requests (JSON-less chat calls, server-sent event streams, streams the client
+ * A plain Spring WebFlux application on reactor-netty ({@link WebFluxTestServer}), traced with the public API only:
+ * the README's {@code WebFilter} writes each request's user, session and incoming {@code traceparent} into the
+ * Context, and the handlers compose traced steps. Hundreds of concurrent requests (JSON-less chat calls, server-sent event streams, streams the client
  * abandons midway, calls from a traced client that propagates its trace) must each yield exactly their own trace.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -55,10 +42,7 @@ class WebFluxIsolationTest {
 
   private final TracingFixture fx = TracingFixture.create();
   private final ReactorTracing tracing = fx.tracing;
-  private final ConnectionProvider connections =
-      ConnectionProvider.builder("webflux-isolation").maxConnections(REQUESTS).pendingAcquireMaxCount(-1).build();
-  private @Nullable DisposableServer server;
-  private @Nullable WebClient client;
+  private @Nullable WebFluxTestServer server;
 
   record Chunk(String text, @Nullable Map<String, Long> usage) {}
 
@@ -118,49 +102,19 @@ class WebFluxIsolationTest {
     return ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(tokens, String.class);
   }
 
-  /** Per-request trace attributes and the incoming trace, for every route. */
-  static final WebFilter TRACING_FILTER = (exchange, chain) -> {
-    HttpHeaders headers = exchange.getRequest().getHeaders();
-    return chain.filter(exchange)
-        .contextWrite(TraceContext.userId(headers.getFirst("x-user-id")))
-        .contextWrite(TraceContext.sessionId(headers.getFirst("x-session-id")))
-        .contextWrite(TraceContext.traceparent(headers.getFirst(Traceparent.HEADER)));
-  };
-
-  /** Outgoing calls carry the caller's trace. */
-  static final ExchangeFilterFunction PROPAGATE_TRACE = (request, next) -> TraceContext.currentTraceparent()
-      .map(traceparent -> ClientRequest.from(request).header(Traceparent.HEADER, traceparent).build())
-      .defaultIfEmpty(request)
-      .flatMap(next::exchange);
-
   @BeforeAll
   void start() {
-    RouterFunction<ServerResponse> routes = RouterFunctions.route()
+    server = WebFluxTestServer.start(RouterFunctions.route()
         .POST("/chat", this::chat)
         .GET("/stream", this::stream)
-        .build();
-    HttpHandler handler = WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes))
-        .filter(TRACING_FILTER)
-        .build();
-    DisposableServer started = HttpServer.create()
-        .host("127.0.0.1")
-        .port(0)
-        .handle(new ReactorHttpHandlerAdapter(handler))
-        .bindNow(Duration.ofSeconds(30));
-    server = started;
-    client = WebClient.builder()
-        .baseUrl("http://127.0.0.1:" + started.port())
-        .clientConnector(new ReactorClientHttpConnector(HttpClient.create(connections)))
-        .filter(PROPAGATE_TRACE)
-        .build();
+        .build(), REQUESTS);
   }
 
   @AfterAll
   void stop() {
     if (server != null) {
-      server.disposeNow(Duration.ofSeconds(30));
+      server.close();
     }
-    connections.disposeLater().block(Duration.ofSeconds(30));
     fx.close();
   }
 
@@ -168,7 +122,7 @@ class WebFluxIsolationTest {
   record Outcome(int request, String traceIdHeader, @Nullable String clientTraceId, String body) {}
 
   private Mono<Outcome> call(int i) {
-    WebClient web = Objects.requireNonNull(client);
+    WebClient web = Objects.requireNonNull(server).client;
     String question = "q-" + i;
     Mono<Outcome> call = switch (i % 4) {
       case 0, 1 -> web.post().uri("/chat")

@@ -248,33 +248,37 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
 
   /**
    * Usage and cost of a value or an element. A null or empty map means "nothing here" (streaming models usually
-   * report usage in the last chunk only); figures of later elements override earlier ones kind by kind. A function
-   * that throws is not called again for this subscription.
+   * report usage in the last chunk only); figures of later elements override earlier ones kind by kind.
    */
   private void recordFigures(StepConfig<T> c, T value) {
-    Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> u = usage;
-    if (u != null) {
-      try {
-        Map<String, ? extends @Nullable Number> figures = u.apply(value);
-        if (figures != null && !figures.isEmpty()) {
-          span.usageDetails(figures);
-        }
-      } catch (Throwable t) {
-        usage = null;
-        span.metadata("fluxtrace.usage", c.functions().failed("usage function", c.name(), t));
-      }
+    usage = recordFigures(c, usage, value, "usage", Span::usageDetails);
+    cost = recordFigures(c, cost, value, "cost", Span::costDetails);
+  }
+
+  /**
+   * Applies one figures function.
+   *
+   * @return the function to use for the next element: null once it threw, so a function that fails on every
+   *     element is given up after its first failure in this subscription
+   */
+  private @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> recordFigures(
+      StepConfig<T> c,
+      @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function,
+      T value,
+      String kind,
+      BiConsumer<Span, Map<String, ? extends @Nullable Number>> record) {
+    if (function == null) {
+      return null;
     }
-    Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> k = cost;
-    if (k != null) {
-      try {
-        Map<String, ? extends @Nullable Number> figures = k.apply(value);
-        if (figures != null && !figures.isEmpty()) {
-          span.costDetails(figures);
-        }
-      } catch (Throwable t) {
-        cost = null;
-        span.metadata("fluxtrace.cost", c.functions().failed("cost function", c.name(), t));
+    try {
+      Map<String, ? extends @Nullable Number> figures = function.apply(value);
+      if (figures != null && !figures.isEmpty()) {
+        record.accept(span, figures);
       }
+      return function;
+    } catch (Throwable t) {
+      span.metadata("fluxtrace." + kind, c.functions().failed(kind + " function", c.name(), t));
+      return null;
     }
   }
 
