@@ -47,9 +47,9 @@ public final class TracedEvent {
     return with(setup.withInput(input));
   }
 
-  /** The event's input, computed only when the event is recorded. */
-  public TracedEvent input(Supplier<?> input) {
-    return with(setup.withInputSupplier(input));
+  /** The event's input, computed only when the event is recorded; null records no input. */
+  public TracedEvent input(@Nullable Supplier<?> input) {
+    return with(input == null ? setup.withInput(null) : setup.withInputSupplier(input));
   }
 
   /** The event's output. */

@@ -85,10 +85,10 @@ public final class TracedStep<T> {
 
   /**
    * The input, computed when the span starts, on the subscribing thread. Not called when tracing is disabled or
-   * the trace is sampled out, so building an expensive input costs nothing then.
+   * the trace is sampled out, so building an expensive input costs nothing then. Null records no input.
    */
-  public TracedStep<T> input(Supplier<?> input) {
-    return with(setup.withInputSupplier(input));
+  public TracedStep<T> input(@Nullable Supplier<?> input) {
+    return with(input == null ? setup.withInput(null) : setup.withInputSupplier(input));
   }
 
   /** One metadata entry of the span; a null value removes it. Add entries that depend on the result in the step. */

@@ -388,6 +388,18 @@ class TracedStepTest {
   }
 
   @Test
+  void aNullInputRecordsNone() {
+    StepVerifier.create(Mono.just(1).transform(tracing.tool("literal").input(null).mono())).expectNext(1)
+        .verifyComplete();
+    StepVerifier.create(Mono.just(2).transform(tracing.tool("cleared").input("x").input((Object) null).mono()))
+        .expectNext(2)
+        .verifyComplete();
+
+    assertThat(fx.span("literal").input()).isNull();
+    assertThat(fx.span("cleared").input()).isNull();
+  }
+
+  @Test
   void aConfiguredStepCanBeSharedAndIsImmutable() {
     TracedStep<Object> base = tracing.tool("shared").input("a");
     TracedStep<Object> changed = base.input("b").metadata("k", "v");
