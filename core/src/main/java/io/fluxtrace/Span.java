@@ -1,5 +1,6 @@
 package io.fluxtrace;
 
+import io.fluxtrace.internal.NonRecordingSpan;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +17,14 @@ import org.jspecify.annotations.Nullable;
  * nothing; {@link #isRecording()} tells which.
  */
 public interface Span {
+
+  /**
+   * A span that records nothing and belongs to no trace, for code that needs a span where there is none (tracing
+   * disabled, or outside every traced step). Its context is a placeholder: do not propagate it.
+   */
+  static Span noop() {
+    return NonRecordingSpan.DISABLED;
+  }
 
   /** The identity children see as their parent. */
   SpanContext context();

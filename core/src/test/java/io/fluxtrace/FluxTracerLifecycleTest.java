@@ -123,10 +123,7 @@ class FluxTracerLifecycleTest {
     assertThat(exporter.calls).hasSize(1);
 
     CompletableFuture<FlushResult> flushed = tracer.flush().toFuture();
-    int completed;
-    do {
-      completed = exporter.succeedPending();
-    } while (completed > 0);
+    exporter.succeedUntilIdle();
 
     FlushResult result = flushed.getNow(null);
     assertThat(result.completed()).isTrue();

@@ -2,6 +2,7 @@ package io.fluxtrace.internal;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.CharBuffer;
 
 /**
  * Collects serialized text until its UTF-8 size would pass a limit, then refuses further writes, so that
@@ -37,15 +38,27 @@ final class BoundedWriter extends Writer {
 
   @Override
   public void write(char[] chars, int offset, int length) throws IOException {
-    for (int i = offset; i < offset + length; i++) {
-      append(chars[i]);
-    }
+    write(CharBuffer.wrap(chars), offset, length);
   }
 
   @Override
   public void write(String string, int offset, int length) throws IOException {
+    write((CharSequence) string, offset, length);
+  }
+
+  /** Appends the chunk at once when it fits, else char by char up to the limit. */
+  private void write(CharSequence chars, int offset, int length) throws IOException {
+    long size = 0;
     for (int i = offset; i < offset + length; i++) {
-      append(string.charAt(i));
+      size += size(chars.charAt(i));
+    }
+    if (!limitReached && bytes + size <= maxBytes) {
+      bytes += size;
+      text.append(chars, offset, offset + length);
+      return;
+    }
+    for (int i = offset; i < offset + length; i++) {
+      append(chars.charAt(i));
     }
   }
 
@@ -59,8 +72,7 @@ final class BoundedWriter extends Writer {
     if (limitReached) {
       throw LIMIT_REACHED;
     }
-    // Counted per char: a surrogate pair counts 2 + 2 bytes, exactly its 4 UTF-8 bytes.
-    int size = c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+    int size = size(c);
     if (bytes + size > maxBytes) {
       limitReached = true;
       throw LIMIT_REACHED;
@@ -68,6 +80,11 @@ final class BoundedWriter extends Writer {
     bytes += size;
     text.append(c);
     return this;
+  }
+
+  /** UTF-8 bytes per char: a surrogate pair counts 2 + 2, exactly its 4 bytes. */
+  private static int size(char c) {
+    return c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
   }
 
   @Override

@@ -34,6 +34,8 @@ public final class ContentEncoder {
   private final TracerMetrics metrics;
 
   /**
+   * An encoder with the tracer's mapper, masker and value limit.
+   *
    * @param mapper serializes user objects
    * @param masker sees every piece of user content first
    * @param maxValueBytes the UTF-8 size one value's JSON may take, at least 64
@@ -44,6 +46,11 @@ public final class ContentEncoder {
     this.masker = masker == NO_MASKING ? null : masker;
     this.maxValueBytes = maxValueBytes;
     this.metrics = metrics;
+  }
+
+  /** Whether a masker runs at all; false for {@link ContentMasker#none()}, which then costs nothing. */
+  boolean masks() {
+    return masker != null;
   }
 
   /** The masked value as JSON text of at most {@code maxValueBytes}, or null when there is nothing to send. */
@@ -93,17 +100,7 @@ public final class ContentEncoder {
       return null;
     }
     Object masked = mask(kind, value);
-    if (masked == null) {
-      return null;
-    }
-    String text;
-    try {
-      text = masked.toString();
-    } catch (Throwable t) {
-      metrics.contentReplaced.increment();
-      text = "<fluxtrace: unserializable " + masked.getClass().getName() + ": toString() threw "
-          + t.getClass().getName() + ">";
-    }
+    String text = masked == null ? null : text(masked);
     if (text == null) {
       return null;
     }
@@ -128,18 +125,7 @@ public final class ContentEncoder {
     for (Map.Entry<String, String> entry : attributes.metadata().entrySet()) {
       String value = entry.getValue();
       Object result = value == null ? null : mask(ContentKind.TRACE_METADATA, value);
-      String text;
-      if (result == null || result instanceof String) {
-        text = (String) result;
-      } else {
-        try {
-          text = result.toString();
-        } catch (Throwable t) {
-          metrics.contentReplaced.increment();
-          text = "<fluxtrace: unserializable " + result.getClass().getName() + ": toString() threw "
-              + t.getClass().getName() + ">";
-        }
-      }
+      String text = result == null ? null : text(result);
       if (text != null) {
         masked.put(entry.getKey(), text);
       }
@@ -151,6 +137,20 @@ public final class ContentEncoder {
     return new TraceAttributes(attributes.userId(), attributes.sessionId(), attributes.traceName(),
         attributes.tags(), masked, attributes.release(), attributes.version(), attributes.environment(),
         attributes.isPublic());
+  }
+
+  /** What a masker returned for a text value, as text; a failing {@code toString()} gives a placeholder. */
+  private @Nullable String text(Object masked) {
+    if (masked instanceof String string) {
+      return string;
+    }
+    try {
+      return masked.toString();
+    } catch (Throwable t) {
+      metrics.contentReplaced.increment();
+      return "<fluxtrace: unserializable " + masked.getClass().getName() + ": toString() threw "
+          + t.getClass().getName() + ">";
+    }
   }
 
   private @Nullable Object mask(ContentKind kind, Object value) {
@@ -190,10 +190,16 @@ public final class ContentEncoder {
     }
     if (failure != null) {
       metrics.contentReplaced.increment();
-      String placeholder = "<fluxtrace: unserializable " + value.getClass().getName() + ": " + reason(failure) + ">";
+      String why;
+      try {
+        why = reason(failure);
+      } catch (Throwable t) {
+        why = failure.getClass().getName();
+      }
+      String placeholder = "<fluxtrace: unserializable " + value.getClass().getName() + ": " + why + ">";
       return JsonText.quote(placeholder, maxBytes, JsonText.TRUNCATED_MARKER);
     }
-    // A custom mapper may leave lone surrogates in the text; the default one escapes nothing it need not.
+    // Jackson copies chars into a Writer as they are, so lone surrogates in the value are still in the text.
     return JsonText.sanitize(out.text().toString());
   }
 

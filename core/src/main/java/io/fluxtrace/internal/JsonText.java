@@ -54,19 +54,30 @@ public final class JsonText {
     long bytes = 0;
     int length = text.length();
     for (int i = 0; i < length; i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
-        bytes += 4;
+      int size = utf8Size(text, i);
+      bytes += size;
+      if (size == 4) {
         i++;
-      } else {
-        bytes += 3;
       }
     }
     return bytes;
+  }
+
+  /**
+   * The UTF-8 size of the char at {@code i}: 4 for a surrogate pair (which then spans {@code i + 1}), 3 for a
+   * lone surrogate (its U+FFFD replacement).
+   */
+  private static int utf8Size(CharSequence text, int i) {
+    char c = text.charAt(i);
+    if (c < 0x80) {
+      return 1;
+    }
+    if (c < 0x800) {
+      return 2;
+    }
+    return Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+        ? 4
+        : 3;
   }
 
   /**
@@ -84,8 +95,9 @@ public final class JsonText {
 
   /** Whether the UTF-8 size of {@code text} is over {@code maxBytes}, so that {@link #truncate} would cut it. */
   public static boolean exceeds(CharSequence text, int maxBytes) {
-    // A UTF-16 char never takes more than 3 bytes, so short text needs no count.
-    return (long) text.length() * 3 > maxBytes && utf8Length(text) > maxBytes;
+    // A UTF-16 char never takes more than 3 bytes, so short text needs no count; long text is read only up to
+    // the limit.
+    return (long) text.length() * 3 > maxBytes && prefixEnd(text, maxBytes) < text.length();
   }
 
   /** The end index of the longest prefix of {@code text} whose UTF-8 size is at most {@code maxBytes}. */
@@ -93,24 +105,14 @@ public final class JsonText {
     long bytes = 0;
     int length = text.length();
     for (int i = 0; i < length; i++) {
-      char c = text.charAt(i);
-      int size;
-      int chars = 1;
-      if (c < 0x80) {
-        size = 1;
-      } else if (c < 0x800) {
-        size = 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
-        size = 4;
-        chars = 2;
-      } else {
-        size = 3;
-      }
+      int size = utf8Size(text, i);
       if (bytes + size > maxBytes) {
         return i;
       }
       bytes += size;
-      i += chars - 1;
+      if (size == 4) {
+        i++;
+      }
     }
     return length;
   }
@@ -156,27 +158,13 @@ public final class JsonText {
     int i = 0;
     while (i < length) {
       char c = text.charAt(i);
-      int charBytes;
-      int chars = 1;
-      if (c == '"' || c == '\\') {
-        charBytes = 2;
-      } else if (c < 0x20) {
-        charBytes = shortEscape(c) != 0 ? 2 : 6;
-      } else if (c < 0x80) {
-        charBytes = 1;
-      } else if (c < 0x800) {
-        charBytes = 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
-        charBytes = 4;
-        chars = 2;
-      } else {
-        charBytes = 3;
-      }
-      if (bytes + charBytes > maxBytes) {
+      int utf8 = utf8Size(text, i);
+      int escaped = c == '"' || c == '\\' ? 2 : c < 0x20 ? (shortEscape(c) != 0 ? 2 : 6) : utf8;
+      if (bytes + escaped > maxBytes) {
         break;
       }
-      bytes += charBytes;
-      i += chars;
+      bytes += escaped;
+      i += utf8 == 4 ? 2 : 1;
     }
     size[0] = bytes;
     return i;

@@ -15,6 +15,7 @@ public final class SpanDataFactory {
   private final ContentEncoder encoder;
   private final TracerMetrics metrics;
 
+  /** A factory that encodes content with {@code encoder} and counts dropped values in {@code metrics}. */
   public SpanDataFactory(ContentEncoder encoder, TracerMetrics metrics) {
     this.encoder = encoder;
     this.metrics = metrics;

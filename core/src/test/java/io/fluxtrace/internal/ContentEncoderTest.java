@@ -25,6 +25,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.RandomAccess;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.fluxtrace.testing.HostileValues.OverflowingGetter;
+import io.fluxtrace.testing.HostileValues.ThrowingGetter;
+import io.fluxtrace.testing.HostileValues.ThrowingToString;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -270,10 +273,14 @@ class ContentEncoderTest {
   }
 
   @Test
-  void traceMetadataIsLeftAloneWithoutAMasker() {
+  void withoutAMaskerNothingIsMaskedAndTraceAttributesAreNotCopied() {
     TraceAttributes attributes = TraceAttributes.builder().metadata("k", "v").userId("u").build();
+    ContentEncoder encoder = encoder(LIMIT);
 
-    assertThat(encoder(LIMIT).maskTraceAttributes(attributes)).isSameAs(attributes);
+    assertThat(encoder.masks()).isFalse();
+    assertThat(encoder(ContentMasker.none()).masks()).isFalse();
+    assertThat(encoder((kind, value) -> value).masks()).isTrue();
+    assertThat(encoder.maskTraceAttributes(attributes)).isSameAs(attributes);
   }
 
   @Test
@@ -317,28 +324,6 @@ class ContentEncoderTest {
 
     assertThat(message).startsWith("<fluxtrace: unserializable " + ThrowingToString.class.getName());
     assertThat(metrics.snapshot().contentReplaced()).isEqualTo(1);
-  }
-
-  /** A bean whose getter fails, with a message that must not leak. */
-  public static final class ThrowingGetter {
-    public String getValue() {
-      throw new IllegalStateException("secret data in the message");
-    }
-  }
-
-  /** A bean whose getter overflows the stack, as deep recursion in user code would. */
-  public static final class OverflowingGetter {
-    public String getValue() {
-      throw new StackOverflowError();
-    }
-  }
-
-  /** An object whose toString fails. */
-  public static final class ThrowingToString {
-    @Override
-    public String toString() {
-      throw new IllegalStateException("no toString");
-    }
   }
 
   /** A huge random-access list that counts how many elements the serializer read. */

@@ -1,5 +1,6 @@
 package io.fluxtrace.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.SpanContext;
@@ -7,7 +8,6 @@ import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.TraceIds;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +22,7 @@ public final class SpanFixture implements SpanEndListener {
   /** 2026-01-02T03:04:05.123456789Z in nanoseconds. */
   public static final long START_NANOS = 1_767_323_045_123_456_789L;
 
+  /** The counters the span data factory and the spans update. */
   public final TracerMetrics metrics = new TracerMetrics();
   private final SpanDataFactory factory;
   private final List<SpanData> ended = new ArrayList<>();
@@ -33,6 +34,7 @@ public final class SpanFixture implements SpanEndListener {
     this(DefaultObjectMapper.create(), ContentMasker.none(), maxValueBytes);
   }
 
+  /** A fixture that encodes content as a tracer with these settings would. */
   public SpanFixture(ObjectMapper mapper, ContentMasker masker, int maxValueBytes) {
     this.factory = new SpanDataFactory(new ContentEncoder(mapper, masker, maxValueBytes, metrics), metrics);
   }

@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.http;
 
+import io.fluxtrace.internal.RateLimitedLog;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.internal.FluxtraceVersion;
@@ -68,7 +69,7 @@ final class OtlpHttpSender {
   private final HttpClient client;
   private final URI endpoint;
   private final AtomicBoolean authFailureLogged = new AtomicBoolean();
-  private final LogLimiter failureLogs = new LogLimiter(log, Duration.ofMinutes(1));
+  private final RateLimitedLog failureLogs = new RateLimitedLog(log, Duration.ofMinutes(1));
   private volatile boolean closed;
 
   /**

@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.http;
 
+import io.fluxtrace.internal.RateLimitedLog;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
@@ -34,8 +35,8 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
   private final SpanBatchWriter writer;
   private final OtlpHttpSender sender;
   private final Scheduler scheduler;
-  private final LogLimiter encodingFailureLogs = new LogLimiter(log, Duration.ofMinutes(1));
-  private final LogLimiter tooLargeLogs = new LogLimiter(log, Duration.ofMinutes(1));
+  private final RateLimitedLog encodingFailureLogs = new RateLimitedLog(log, Duration.ofMinutes(1));
+  private final RateLimitedLog tooLargeLogs = new RateLimitedLog(log, Duration.ofMinutes(1));
 
   OtlpHttpSpanExporter(SpanBatchWriter writer, OtlpHttpSender sender, Scheduler scheduler) {
     this.writer = writer;

@@ -92,7 +92,7 @@ public final class OtlpJsonEncoder {
   /** An encoder for the service, default environment and release, and value size limit of {@code config}. */
   public OtlpJsonEncoder(TracerConfig config) {
     this.factory = JsonFactory.builder()
-        // Emoji and other supplementary characters as their 4 UTF-8 bytes, not as two \\u escapes.
+        // Emoji and other supplementary characters as their 4 UTF-8 bytes rather than two escaped surrogates.
         .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
         .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
         .build();
@@ -225,7 +225,7 @@ public final class OtlpJsonEncoder {
       stringAttribute(g, OBSERVATION_MODEL_PARAMETERS, parameters);
     }
     Map<String, Long> usage = generation.usageDetails();
-    stringAttribute(g, OBSERVATION_USAGE_DETAILS, usageJson(usage));
+    stringAttribute(g, OBSERVATION_USAGE_DETAILS, detailsJson(usage));
     Long inputTokens = firstUsage(usage, "input", "input_tokens", "prompt_tokens");
     if (inputTokens != null) {
       intAttribute(g, GEN_AI_USAGE_INPUT_TOKENS, inputTokens);
@@ -234,7 +234,7 @@ public final class OtlpJsonEncoder {
     if (outputTokens != null) {
       intAttribute(g, GEN_AI_USAGE_OUTPUT_TOKENS, outputTokens);
     }
-    stringAttribute(g, OBSERVATION_COST_DETAILS, costJson(generation.costDetails()));
+    stringAttribute(g, OBSERVATION_COST_DETAILS, detailsJson(generation.costDetails()));
     long completionStart = generation.completionStartEpochNanos();
     if (completionStart > 0) {
       stringAttribute(g, OBSERVATION_COMPLETION_START_TIME, isoMicros(completionStart));
@@ -270,9 +270,7 @@ public final class OtlpJsonEncoder {
     if (tags.isEmpty()) {
       return;
     }
-    g.writeStartObject();
-    g.writeStringField("key", TRACE_TAGS);
-    g.writeObjectFieldStart("value");
+    startAttribute(g, TRACE_TAGS);
     g.writeObjectFieldStart("arrayValue");
     g.writeArrayFieldStart("values");
     long bytes = 0;
@@ -294,8 +292,7 @@ public final class OtlpJsonEncoder {
     }
     g.writeEndArray();
     g.writeEndObject();
-    g.writeEndObject();
-    g.writeEndObject();
+    endAttribute(g);
   }
 
   /** The trace metadata as a JSON object text; spans of one request share their attributes, so it is reused. */
@@ -330,36 +327,23 @@ public final class OtlpJsonEncoder {
     return object.finish();
   }
 
-  private static @Nullable String usageJson(Map<String, Long> usage) {
-    if (usage.isEmpty()) {
+  /**
+   * Usage or cost details as a JSON object text. Langfuse keeps only non-negative numbers (integers for usage)
+   * and JSON has no NaN or infinity; the span refused such values already, this guards hand-made data.
+   */
+  private static @Nullable String detailsJson(Map<String, ? extends Number> details) {
+    if (details.isEmpty()) {
       return null;
     }
     StringBuilder json = new StringBuilder(64).append('{');
-    for (Map.Entry<String, Long> entry : usage.entrySet()) {
-      Long value = entry.getValue();
-      // Langfuse keeps only non-negative integers; the span already refused the rest.
-      if (entry.getKey() == null || value == null || value < 0) {
+    for (Map.Entry<String, ? extends Number> entry : details.entrySet()) {
+      Number value = entry.getValue();
+      if (entry.getKey() == null || value == null || !(value.doubleValue() >= 0)
+          || Double.isInfinite(value.doubleValue())) {
         continue;
       }
       appendKey(json, entry.getKey());
-      json.append(value.longValue());
-    }
-    return json.length() == 1 ? null : json.append('}').toString();
-  }
-
-  private static @Nullable String costJson(Map<String, Double> cost) {
-    if (cost.isEmpty()) {
-      return null;
-    }
-    StringBuilder json = new StringBuilder(64).append('{');
-    for (Map.Entry<String, Double> entry : cost.entrySet()) {
-      Double value = entry.getValue();
-      // JSON has no NaN or infinity, and Langfuse keeps only non-negative amounts.
-      if (entry.getKey() == null || value == null || !(value >= 0) || value.isInfinite()) {
-        continue;
-      }
-      appendKey(json, entry.getKey());
-      json.append(value.doubleValue());
+      json.append(value);
     }
     return json.length() == 1 ? null : json.append('}').toString();
   }
@@ -485,29 +469,32 @@ public final class OtlpJsonEncoder {
     if (value == null) {
       return;
     }
-    g.writeStartObject();
-    g.writeStringField("key", key);
-    g.writeObjectFieldStart("value");
+    startAttribute(g, key);
     g.writeStringField("stringValue", JsonText.sanitize(value));
-    g.writeEndObject();
-    g.writeEndObject();
+    endAttribute(g);
   }
 
   private static void intAttribute(JsonGenerator g, String key, long value) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("key", key);
-    g.writeObjectFieldStart("value");
+    startAttribute(g, key);
     // OTLP/JSON writes int64 as a decimal string; Langfuse reads that form since mid-2026 (PR 14047).
     g.writeStringField("intValue", Long.toString(value));
-    g.writeEndObject();
-    g.writeEndObject();
+    endAttribute(g);
   }
 
   private static void booleanAttribute(JsonGenerator g, String key, boolean value) throws IOException {
+    startAttribute(g, key);
+    g.writeBooleanField("boolValue", value);
+    endAttribute(g);
+  }
+
+  /** Opens {@code {"key": key, "value": {}} so that the caller writes the one field of the value. */
+  private static void startAttribute(JsonGenerator g, String key) throws IOException {
     g.writeStartObject();
     g.writeStringField("key", key);
     g.writeObjectFieldStart("value");
-    g.writeBooleanField("boolValue", value);
+  }
+
+  private static void endAttribute(JsonGenerator g) throws IOException {
     g.writeEndObject();
     g.writeEndObject();
   }

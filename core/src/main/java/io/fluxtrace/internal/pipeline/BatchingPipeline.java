@@ -142,8 +142,9 @@ public final class BatchingPipeline<T> {
     //   Queues.unboundedMultiproducer() is Reactor's MPSC queue (lock-free offer, never fails, never spins).
     // - The batcher fuses with the sink (ASYNC): the sink's drain then only signals onNext(null), which the
     //   batcher ignores, and the batcher polls the queue itself on the export worker, the single consumer.
-    //   Should a hook prevent fusion, the sink's drain loop hands items over under its WIP guard (still one
-    //   consumer at a time) and the batcher queues them in its own MPSC queue.
+    //   Where fusion is unavailable (under automatic context propagation the sink wraps its subscriber), the
+    //   sink's drain loop hands items over under its WIP guard, one consumer at a time, and the batcher queues
+    //   them in its own MPSC queue.
     // - The queue is unbounded, but nothing enters it unless offer() reserved room under maxQueuedItems and
     //   maxQueuedBytes first, so it is bounded by admission control. We never complete the sink, and cancel
     //   it only once no reservation is outstanding, so an admitted item is never refused or lost by the sink.

@@ -114,7 +114,7 @@ class BatchingPipelineTest {
     assertThat(stats().droppedQueueFull()).isEqualTo(16);
 
     CompletableFuture<Boolean> flushed = pipeline.flush().toFuture();
-    succeedUntilIdle(exporter);
+    exporter.succeedUntilIdle();
     assertThat(flushed).isCompletedWithValue(true);
     assertThat(exporter.maxInFlight).hasValue(1);
     assertThat(stats().exported()).isEqualTo(12);
@@ -137,7 +137,7 @@ class BatchingPipelineTest {
     assertThat(stats().queuedBytes()).isEqualTo(10);
     assertThat(stats().queuedSpans()).isEqualTo(3);
 
-    succeedUntilIdle(exporter);
+    exporter.succeedUntilIdle();
     assertIdle(pipeline);
   }
 
@@ -151,7 +151,7 @@ class BatchingPipelineTest {
 
     exporter.call(1).succeed();
     assertThat(exporter.calls).hasSize(3);
-    succeedUntilIdle(exporter);
+    exporter.succeedUntilIdle();
     assertThat(exporter.calls).hasSize(6);
     assertThat(exporter.maxInFlight).hasValue(2);
     assertIdle(pipeline);
@@ -345,14 +345,6 @@ class BatchingPipelineTest {
     for (int i = 0; i < count; i++) {
       pipeline.offer("item-" + i);
     }
-  }
-
-  /** Completes exports, including those that each completion lets out, until none is left. */
-  private static void succeedUntilIdle(GatedExporter<String> exporter) {
-    int completed;
-    do {
-      completed = exporter.succeedPending();
-    } while (completed > 0);
   }
 
   private TracerStats stats() {

@@ -124,4 +124,12 @@ public final class GatedExporter<T> implements BatchExporter<T> {
     }
     return n;
   }
+
+  /** Completes exports, including those that each completion lets out, until none is left. */
+  public void succeedUntilIdle() {
+    int completed;
+    do {
+      completed = succeedPending();
+    } while (completed > 0);
+  }
 }

@@ -1,0 +1,200 @@
+package io.fluxtrace.reactor;
+
+import io.fluxtrace.ObservationType;
+import io.fluxtrace.reactor.internal.SpanSetup;
+import io.fluxtrace.reactor.internal.StepConfig;
+import io.fluxtrace.reactor.internal.TracedFlux;
+import io.fluxtrace.reactor.internal.TracedMono;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collector;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A pipeline step to trace, configured fluently and turned into an operator for {@code transform}:
+ *
+ * <pre>{@code
+ * Mono<List<Doc>> docs = search(query)
+ *     .transform(tracing.retriever("search").input(query).mono());
+ * }</pre>
+ *
+ * <p><b>One span per subscription.</b> The operator starts its span when it is subscribed to, as a child of the
+ * span in the subscriber's Context (or of the remote parent written by
+ * {@link TraceContext#traceparent(String)}, or as the root of a new trace), and writes it into the Context of
+ * everything upstream: steps inside this one see it as their parent, on whatever thread they run. It ends the span
+ * exactly once: on the value of a Mono, or on complete, error (level ERROR, with the exception's class and message)
+ * or cancel (level WARNING, for example by {@code take}, {@code timeout} or a client that went away). A retry or a
+ * repeat subscribes again, so each attempt is a span of its own, and a failed attempt shows as an ERROR span next
+ * to the one that succeeded.
+ *
+ * <p><b>Unchanged signals.</b> Values, errors (the same exception instance), completion and cancellation pass
+ * through unchanged, in order, on the thread they arrived on; the user's Context keys stay visible upstream. The
+ * user's functions given here (input supplier, output, usage, cost, collector) run on the signal's thread; if one
+ * throws, a placeholder is recorded instead, the failure is counted in {@link ReactorTracing#functionFailures()},
+ * and the pipeline goes on as if nothing happened.
+ *
+ * <p><b>Cost.</b> With tracing disabled the operator is the source itself. When the trace is sampled out, no span is
+ * created, the input supplier is not called and the elements are not looked at.
+ *
+ * <p>Immutable and thread-safe: each setter returns a new step, so a configured step can be kept in a field and
+ * used by many pipelines. Setters that take a function narrow the element type to what the function accepts, which
+ * is why they take method references or typed lambdas, such as {@code (ChatResponse r) -> r.usage()}.
+ *
+ * @param <T> the element type the step's functions accept so far
+ */
+public final class TracedStep<T> {
+
+  private final ReactorTracing tracing;
+  private final String name;
+  private final ObservationType type;
+  private final SpanSetup setup;
+  private final @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage;
+  private final @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost;
+
+  private TracedStep(
+      ReactorTracing tracing,
+      String name,
+      ObservationType type,
+      SpanSetup setup,
+      @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage,
+      @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost) {
+    this.tracing = tracing;
+    this.name = name;
+    this.type = type;
+    this.setup = setup;
+    this.usage = usage;
+    this.cost = cost;
+  }
+
+  static TracedStep<Object> of(ReactorTracing tracing, String name, ObservationType type) {
+    return new TracedStep<>(tracing, name, type, SpanSetup.EMPTY, null, null);
+  }
+
+  private TracedStep<T> with(SpanSetup newSetup) {
+    return new TracedStep<>(tracing, name, type, newSetup, usage, cost);
+  }
+
+  /** The input, recorded when the span starts. */
+  public TracedStep<T> input(@Nullable Object input) {
+    return with(setup.withInput(input));
+  }
+
+  /**
+   * The input, computed when the span starts, on the subscribing thread. Not called when tracing is disabled or
+   * the trace is sampled out, so building an expensive input costs nothing then. Null records no input.
+   */
+  public TracedStep<T> input(@Nullable Supplier<?> input) {
+    return with(input == null ? setup.withInput(null) : setup.withInputSupplier(input));
+  }
+
+  /** One metadata entry of the span; a null value removes it. Add entries that depend on the result in the step. */
+  public TracedStep<T> metadata(String key, @Nullable Object value) {
+    return with(setup.withMetadata(key, value));
+  }
+
+  /** The model name (generations and embeddings). */
+  public TracedStep<T> model(@Nullable String model) {
+    return with(setup.withModel(model));
+  }
+
+  /** One model parameter, such as {@code temperature}; a null value removes it. */
+  public TracedStep<T> modelParameter(String name, @Nullable Object value) {
+    return with(setup.withModelParameter(name, value));
+  }
+
+  /** Several model parameters. */
+  public TracedStep<T> modelParameters(Map<String, ?> parameters) {
+    SpanSetup s = setup;
+    for (Map.Entry<String, ?> e : Objects.requireNonNull(parameters, "parameters").entrySet()) {
+      s = s.withModelParameter(e.getKey(), e.getValue());
+    }
+    return with(s);
+  }
+
+  /** The Langfuse prompt that produced this generation, linked by name and version. */
+  public TracedStep<T> prompt(String name, int version) {
+    return with(setup.withPrompt(name, version));
+  }
+
+  /**
+   * Extracts usage figures (for example {@code input}, {@code output}, {@code total} tokens) from the value of a
+   * Mono, or from every element of a Flux. A null or empty map means "none here": streaming models usually report
+   * usage in the last chunk only. Later figures override earlier ones kind by kind. Langfuse accepts non-negative
+   * integers only; other values are dropped and counted.
+   *
+   * @param <R> the element type, narrowed to what the function accepts
+   */
+  public <R extends T> TracedStep<R> usage(
+      Function<? super R, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage) {
+    return new TracedStep<R>(tracing, name, type, setup, Objects.requireNonNull(usage, "usage"), cost);
+  }
+
+  /**
+   * Extracts cost figures in USD (for example {@code input}, {@code output}, {@code total}) from the value of a
+   * Mono, or from every element of a Flux, like {@link #usage}. Without it, Langfuse infers cost from the model
+   * and usage when it knows the model's price.
+   *
+   * @param <R> the element type, narrowed to what the function accepts
+   */
+  public <R extends T> TracedStep<R> cost(
+      Function<? super R, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost) {
+    return new TracedStep<R>(tracing, name, type, setup, usage, Objects.requireNonNull(cost, "cost"));
+  }
+
+  /** Traces a Mono whose value is the output. */
+  public <R extends T> Function<Mono<R>, Mono<R>> mono() {
+    return mono(value -> value);
+  }
+
+  /**
+   * Traces a Mono; {@code output} turns its value into the recorded output. A null output records none, which
+   * keeps an output set inside the step through {@link TraceContext#currentSpan()}.
+   */
+  public <R extends T> Function<Mono<R>, Mono<R>> mono(Function<? super R, ?> output) {
+    Objects.requireNonNull(output, "output");
+    if (!tracing.tracer().isEnabled()) {
+      return source -> source;
+    }
+    StepConfig<R> config = config(output, null);
+    return source -> TracedMono.create(source, config);
+  }
+
+  /** Traces a Flux without recording an output; use {@link #flux(Collector)} to record one. */
+  public <R extends T> Function<Flux<R>, Flux<R>> flux() {
+    return traceFlux(null);
+  }
+
+  /**
+   * Traces a Flux whose output is its elements reduced by {@code output}, such as
+   * {@code Collectors.mapping(Chunk::text, Collectors.joining())} for a streaming answer or
+   * {@code Collectors.toList()}. On error or cancel the output is what arrived so far.
+   *
+   * <p>For a generation, the time of the first element is recorded as the completion start (time to first token).
+   */
+  public <R extends T> Function<Flux<R>, Flux<R>> flux(Collector<? super R, ?, ?> output) {
+    return traceFlux(Objects.requireNonNull(output, "output"));
+  }
+
+  private <R extends T> Function<Flux<R>, Flux<R>> traceFlux(@Nullable Collector<? super R, ?, ?> output) {
+    if (!tracing.tracer().isEnabled()) {
+      return source -> source;
+    }
+    StepConfig<R> config = config(null, output);
+    return source -> TracedFlux.create(source, config);
+  }
+
+  private <R extends T> StepConfig<R> config(
+      @Nullable Function<? super R, ?> output, @Nullable Collector<? super R, ?, ?> collector) {
+    return new StepConfig<R>(
+        tracing.tracer(), tracing.functions(), name, type, setup, usage, cost, output, collector);
+  }
+
+  @Override
+  public String toString() {
+    return "TracedStep{" + type.wireName() + " '" + name + "'}";
+  }
+}

@@ -1,0 +1,41 @@
+package io.fluxtrace.reactor.internal;
+
+import io.fluxtrace.FluxTracer;
+import io.fluxtrace.ObservationType;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collector;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything a traced operator needs, fixed at assembly time.
+ *
+ * <p>Internal: no compatibility promise.
+ *
+ * @param <T> the element type
+ * @param tracer starts the spans
+ * @param functions accounts for failures of the user's functions
+ * @param name the observation name
+ * @param type the observation type
+ * @param setup what is set on the span when it starts
+ * @param usage extracts usage figures from a value or an element, or null
+ * @param cost extracts cost figures from a value or an element, or null
+ * @param output a Mono's output from its value, or null for none
+ * @param collector a Flux's output aggregated from its elements, or null for none
+ */
+public record StepConfig<T>(
+    FluxTracer tracer,
+    UserFunctions functions,
+    String name,
+    ObservationType type,
+    SpanSetup setup,
+    @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage,
+    @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost,
+    @Nullable Function<? super T, ?> output,
+    @Nullable Collector<? super T, ?, ?> collector) {
+
+  /** Whether a Flux step looks at its elements at all; a plain step lets them pass untouched. */
+  boolean observesElements() {
+    return usage != null || cost != null || collector != null || type == ObservationType.GENERATION;
+  }
+}
