@@ -2,8 +2,15 @@ package io.fluxtrace.reactor;
 
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationType;
+import io.fluxtrace.Score;
+import io.fluxtrace.Span;
+import io.fluxtrace.SpanContext;
+import io.fluxtrace.reactor.internal.ContextSpans;
 import io.fluxtrace.reactor.internal.UserFunctions;
 import java.util.Objects;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * Traced operators for Reactor pipelines, bound to one {@link FluxTracer}. Create one per tracer and keep it:
@@ -21,7 +28,11 @@ import java.util.Objects;
  * parent live in the Reactor Context only (see {@link TraceContext}): no ThreadLocal, no Reactor hook, no automatic
  * context propagation is involved, so concurrent requests never share a span whatever threads they run on.
  *
- * <p>Thread-safe. With a disabled tracer every operator is the source itself and events record nothing.
+ * <p>Scores of the current observation or trace ({@link #scoreObservation}, {@link #scoreTrace}) take their target
+ * from the Context too; scores by explicit id go straight to {@link FluxTracer#score}.
+ *
+ * <p>Thread-safe. With a disabled tracer every operator is the source itself and events and scores record
+ * nothing.
  */
 public final class ReactorTracing {
 
@@ -103,6 +114,98 @@ public final class ReactorTracing {
   /** A point-in-time event under the current span. */
   public TracedEvent event(String name) {
     return TracedEvent.of(this, name);
+  }
+
+  /**
+   * Scores the current observation, the span of the innermost traced step enclosing the subscriber, when the
+   * returned {@code Mono} is subscribed:
+   *
+   * <pre>{@code
+   * .flatMap(answer -> tracing.scoreObservation(() -> Score.numeric("groundedness", judge(answer)))
+   *     .thenReturn(answer))
+   * .transform(tracing.generation("answer").mono())
+   * }</pre>
+   *
+   * <p>{@code score} supplies a builder with no target (the span sets it) on each subscription, and is not called
+   * when tracing is disabled or the trace is sampled out: then nothing is recorded. Delivery is
+   * {@link FluxTracer#score}'s. The {@code Mono} completes empty, or errors with the
+   * {@link IllegalArgumentException} of an invalid score, or an {@link IllegalStateException} outside every traced
+   * step, where there is no observation to score.
+   */
+  public Mono<Void> scoreObservation(Supplier<Score.Builder> score) {
+    return score(score, true);
+  }
+
+  /**
+   * Scores the current trace (of the innermost traced step, or the remote caller's trace joined with
+   * {@link TraceContext#traceparent}) when the returned {@code Mono} is subscribed; otherwise as
+   * {@link #scoreObservation(Supplier)}.
+   */
+  public Mono<Void> scoreTrace(Supplier<Score.Builder> score) {
+    return score(score, false);
+  }
+
+  /**
+   * Scores the current observation of {@code context} now, for code that already holds a ContextView (such as
+   * {@code handle((value, sink) -> ...)} with {@code sink.contextView()}); otherwise as
+   * {@link #scoreObservation(Supplier)}.
+   *
+   * @throws IllegalArgumentException when the score is invalid
+   * @throws IllegalStateException outside every traced step
+   */
+  public void scoreObservation(ContextView context, Score.Builder score) {
+    Objects.requireNonNull(score, "score");
+    score(context, () -> score, true);
+  }
+
+  /** Scores the current trace of {@code context} now; otherwise as {@link #scoreObservation(ContextView, Score.Builder)}. */
+  public void scoreTrace(ContextView context, Score.Builder score) {
+    Objects.requireNonNull(score, "score");
+    score(context, () -> score, false);
+  }
+
+  private Mono<Void> score(Supplier<Score.Builder> score, boolean observation) {
+    Objects.requireNonNull(score, "score");
+    if (!tracer.isEnabled()) {
+      return Mono.empty();
+    }
+    return Mono.deferContextual(context -> {
+      score(context, score, observation);
+      return Mono.empty();
+    });
+  }
+
+  private void score(ContextView context, Supplier<Score.Builder> score, boolean observation) {
+    if (!tracer.isEnabled()) {
+      return;
+    }
+    SpanContext target;
+    if (observation) {
+      Span span = ContextSpans.span(context);
+      if (span == null) {
+        throw new IllegalStateException("fluxtrace: no current observation to score: scoreObservation must run"
+            + " inside a traced step (upstream of its transform); use scoreTrace, or Score...traceId(...)"
+            + " with FluxTracer.score, to score by id");
+      }
+      if (!span.isRecording()) {
+        return;
+      }
+      target = span.context();
+    } else {
+      target = ContextSpans.parent(context);
+      if (target == null) {
+        throw new IllegalStateException("fluxtrace: no current trace to score: scoreTrace must run inside a traced"
+            + " step or below TraceContext.traceparent(...); use Score...traceId(...) with FluxTracer.score to"
+            + " score by id");
+      }
+      if (!target.sampled()) {
+        return;
+      }
+    }
+    Score.Builder builder = Objects.requireNonNull(score.get(), "the score supplier returned null");
+    tracer.score(observation
+        ? builder.observation(target).build()
+        : builder.traceId(target.traceId()).build());
   }
 
   /**

@@ -4,24 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.FluxTracerBuilder;
+import io.fluxtrace.ScoreData;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceClock;
+import io.fluxtrace.export.InMemoryScoreExporter;
 import io.fluxtrace.export.InMemorySpanExporter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
-/** A tracer that exports into memory, and the lookups the tests need. Spans are read only after a real flush. */
+/**
+ * A tracer that exports spans and scores into memory, and the lookups the tests need. Both are read only after a
+ * real flush.
+ */
 final class TracingFixture implements AutoCloseable {
 
   final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  final InMemoryScoreExporter scoreExporter = InMemoryScoreExporter.create();
   final FluxTracer tracer;
   final ReactorTracing tracing;
 
   private TracingFixture(UnaryOperator<FluxTracerBuilder> configure) {
     FluxTracerBuilder builder = FluxTracer.builder(Map.of())
         .exporter(exporter)
+        .scoreExporter(scoreExporter)
         .shutdownHook(false)
         .maxQueuedSpans(500_000)
         .maxQueuedBytes(1L << 30);
@@ -45,6 +52,12 @@ final class TracingFixture implements AutoCloseable {
   List<SpanData> spans() {
     assertThat(tracer.flushBlocking(Duration.ofSeconds(30)).completed()).as("flush completed").isTrue();
     return exporter.spans();
+  }
+
+  /** Every score exported once everything recorded so far has been flushed. */
+  List<ScoreData> scores() {
+    assertThat(tracer.flushBlocking(Duration.ofSeconds(30)).completed()).as("flush completed").isTrue();
+    return scoreExporter.scores();
   }
 
   /** The one exported span with this name. */
