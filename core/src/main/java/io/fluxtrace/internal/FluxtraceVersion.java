@@ -6,8 +6,8 @@ import java.util.Properties;
 /** The version of fluxtrace, as built: sent as {@code telemetry.sdk.version} and in SDK headers. */
 public final class FluxtraceVersion {
 
-  /** The SDK name fluxtrace reports ({@code telemetry.sdk.name}). */
-  public static final String SDK_NAME = "fluxtrace";
+  /** The SDK name fluxtrace reports: {@code telemetry.sdk.name}, {@code x-langfuse-sdk-name}, User-Agent. */
+  public static final String SDK_NAME = "fluxtrace-java";
 
   /** The version of this build, or {@code "unknown"} if the build did not record it. */
   public static final String VERSION = read();

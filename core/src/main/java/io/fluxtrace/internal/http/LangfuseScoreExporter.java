@@ -7,6 +7,7 @@ import io.fluxtrace.ScoreData;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.ScoreExporter;
+import io.fluxtrace.internal.FluxtraceVersion;
 import io.fluxtrace.internal.RateLimitedLog;
 import io.fluxtrace.internal.ScoreIngestionEncoder;
 import io.fluxtrace.internal.ScoreMetrics;
@@ -85,7 +86,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   private final ConnectionProvider provider;
   private final HttpClient client;
   private final ScoreIngestionEncoder encoder =
-      new ScoreIngestionEncoder(OtlpHttpSender.SDK_NAME, OtlpHttpSender.SDK_VERSION);
+      new ScoreIngestionEncoder(FluxtraceVersion.SDK_NAME, FluxtraceVersion.VERSION);
   private final ObjectMapper mapper = new ObjectMapper();
   private final EnumMap<FailureReason, RateLimitedLog> failureLogs = new EnumMap<>(FailureReason.class);
   private final AtomicBoolean authFailureLogged = new AtomicBoolean();
@@ -120,12 +121,8 @@ public final class LangfuseScoreExporter implements ScoreExporter {
         .build();
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-    headers.set(HttpHeaderNames.USER_AGENT, OtlpHttpSender.SDK_NAME + "/" + OtlpHttpSender.SDK_VERSION);
-    headers.set(HttpHeaderNames.AUTHORIZATION, "Basic " + Base64.getEncoder()
-        .encodeToString((publicKey + ":" + secretKey).getBytes(StandardCharsets.UTF_8)));
-    headers.set("x-langfuse-sdk-name", OtlpHttpSender.SDK_NAME);
-    headers.set("x-langfuse-sdk-version", OtlpHttpSender.SDK_VERSION);
-    headers.set("x-langfuse-public-key", publicKey);
+    headers.set(HttpHeaderNames.USER_AGENT, LangfuseHeaders.USER_AGENT);
+    LangfuseHeaders.addAuthentication(headers, publicKey, secretKey);
     extraHeaders.forEach(headers::set);
     this.client = HttpClient.create(provider)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))

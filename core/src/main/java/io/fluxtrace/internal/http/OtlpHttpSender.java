@@ -49,11 +49,6 @@ import reactor.util.Loggers;
  */
 final class OtlpHttpSender {
 
-  /** The {@code x-langfuse-sdk-name} we send. */
-  static final String SDK_NAME = "fluxtrace-java";
-  /** The {@code x-langfuse-sdk-version} we send. */
-  static final String SDK_VERSION = FluxtraceVersion.VERSION;
-
   private static final String WRITE_TIMEOUT_HANDLER = "fluxtrace.writeTimeout";
   private static final int MAX_LOGGED_BODY_CHARS = 500;
 
@@ -120,17 +115,12 @@ final class OtlpHttpSender {
     if (config.gzip()) {
       headers.set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
     }
-    headers.set(HttpHeaderNames.USER_AGENT, SDK_NAME + "/" + SDK_VERSION);
+    headers.set(HttpHeaderNames.USER_AGENT, LangfuseHeaders.USER_AGENT);
     String publicKey = config.publicKey();
     String secretKey = config.secretKey();
     if (config.langfuse() && publicKey != null && secretKey != null) {
-      String credentials = publicKey + ":" + secretKey;
-      headers.set(HttpHeaderNames.AUTHORIZATION,
-          "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+      LangfuseHeaders.addAuthentication(headers, publicKey, secretKey);
       headers.set("x-langfuse-ingestion-version", "4");
-      headers.set("x-langfuse-sdk-name", SDK_NAME);
-      headers.set("x-langfuse-sdk-version", SDK_VERSION);
-      headers.set("x-langfuse-public-key", publicKey);
     }
     for (Map.Entry<String, String> header : config.headers().entrySet()) {
       headers.set(header.getKey(), header.getValue());

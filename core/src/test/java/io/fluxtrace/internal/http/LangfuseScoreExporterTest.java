@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.http;
 
+import io.fluxtrace.internal.FluxtraceVersion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,8 +74,8 @@ class LangfuseScoreExporterTest {
     assertThat(request.header("authorization")).isEqualTo("Basic " + Base64.getEncoder()
         .encodeToString((PUBLIC_KEY + ":" + SECRET_KEY).getBytes(StandardCharsets.UTF_8)));
     assertThat(request.header("content-type")).isEqualTo("application/json");
-    assertThat(request.header("x-langfuse-sdk-name")).isEqualTo(OtlpHttpSender.SDK_NAME);
-    assertThat(request.header("x-langfuse-sdk-version")).isEqualTo(OtlpHttpSender.SDK_VERSION);
+    assertThat(request.header("x-langfuse-sdk-name")).isEqualTo(FluxtraceVersion.SDK_NAME);
+    assertThat(request.header("x-langfuse-sdk-version")).isEqualTo(FluxtraceVersion.VERSION);
     assertThat(request.header("x-langfuse-public-key")).isEqualTo(PUBLIC_KEY);
     assertThat(request.header("x-team")).isEqualTo("blue");
     assertThat(request.header("content-encoding")).isNull();

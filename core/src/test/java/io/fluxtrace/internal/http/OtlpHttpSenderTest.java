@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.http;
 
+import io.fluxtrace.internal.FluxtraceVersion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxtrace.FailureReason;
@@ -114,9 +115,9 @@ class OtlpHttpSenderTest {
     assertThat(credentials).isEqualTo(PUBLIC_KEY + ":" + SECRET_KEY);
     assertThat(request.header("x-langfuse-ingestion-version")).isEqualTo("4");
     assertThat(request.header("x-langfuse-sdk-name")).isEqualTo("fluxtrace-java");
-    assertThat(request.header("x-langfuse-sdk-version")).isEqualTo(OtlpHttpSender.SDK_VERSION).matches("\\d+\\..*");
+    assertThat(request.header("x-langfuse-sdk-version")).isEqualTo(FluxtraceVersion.VERSION).matches("\\d+\\..*");
     assertThat(request.header("x-langfuse-public-key")).isEqualTo(PUBLIC_KEY);
-    assertThat(request.header("User-Agent")).isEqualTo("fluxtrace-java/" + OtlpHttpSender.SDK_VERSION);
+    assertThat(request.header("User-Agent")).isEqualTo("fluxtrace-java/" + FluxtraceVersion.VERSION);
     assertThat(request.header("x-extra")).isEqualTo("yes");
     assertThat(s.toString()).doesNotContain(SECRET_KEY);
   }

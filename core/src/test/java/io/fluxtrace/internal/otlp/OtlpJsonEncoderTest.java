@@ -121,7 +121,7 @@ class OtlpJsonEncoderTest {
 
     assertThat(OtlpJson.resourceAttributes(request)).containsExactly(
         Map.entry("service.name", "checkout-service"),
-        Map.entry("telemetry.sdk.name", "fluxtrace"),
+        Map.entry("telemetry.sdk.name", "fluxtrace-java"),
         Map.entry("telemetry.sdk.language", "java"),
         Map.entry("telemetry.sdk.version", FluxtraceVersion.VERSION));
     ScopeSpans scopeSpans = request.getResourceSpans(0).getScopeSpans(0);
