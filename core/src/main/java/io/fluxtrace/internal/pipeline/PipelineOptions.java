@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.pipeline;
 
+import io.fluxtrace.internal.TracerConfig;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -42,5 +43,22 @@ public record PipelineOptions(
     if (flushInterval.isNegative() || flushInterval.isZero() || shutdownTimeout.isNegative()) {
       throw new IllegalArgumentException("flushInterval must be positive and shutdownTimeout not negative");
     }
+  }
+
+  /**
+   * The tracer's batching, timing and byte bound for a pipeline of {@code itemName} holding at most
+   * {@code maxQueuedItems}: spans and scores share every setting but their count bound.
+   */
+  static PipelineOptions from(TracerConfig config, String itemName, int maxQueuedItems) {
+    return new PipelineOptions(
+        itemName,
+        maxQueuedItems,
+        config.maxQueuedBytes(),
+        config.flushAt(),
+        config.maxBatchBytes(),
+        config.flushInterval(),
+        config.maxConcurrentExports(),
+        config.shutdownTimeout(),
+        config.exportScheduler());
   }
 }

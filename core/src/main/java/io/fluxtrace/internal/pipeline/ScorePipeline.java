@@ -24,16 +24,7 @@ public final class ScorePipeline {
 
   /** Starts a score pipeline that exports through {@code exporter} and counts into {@code metrics}. */
   public static BatchingPipeline<ScoreData> create(TracerConfig config, ScoreMetrics metrics, ScoreExporter exporter) {
-    PipelineOptions options = new PipelineOptions(
-        "scores",
-        config.maxQueuedScores(),
-        config.maxQueuedBytes(),
-        config.flushAt(),
-        config.maxBatchBytes(),
-        config.flushInterval(),
-        config.maxConcurrentExports(),
-        config.shutdownTimeout(),
-        config.exportScheduler());
+    PipelineOptions options = PipelineOptions.from(config, "scores", config.maxQueuedScores());
     BatchingPipeline<ScoreData> pipeline =
         new BatchingPipeline<>(options, ScorePipeline::estimate, adapt(exporter), metrics);
     metrics.gauge(pipeline::queuedItems);

@@ -16,16 +16,7 @@ public final class SpanPipeline {
 
   /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
   public static BatchingPipeline<SpanData> create(TracerConfig config, TracerMetrics metrics, SpanExporter exporter) {
-    PipelineOptions options = new PipelineOptions(
-        "spans",
-        config.maxQueuedSpans(),
-        config.maxQueuedBytes(),
-        config.flushAt(),
-        config.maxBatchBytes(),
-        config.flushInterval(),
-        config.maxConcurrentExports(),
-        config.shutdownTimeout(),
-        config.exportScheduler());
+    PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
     BatchingPipeline<SpanData> pipeline =
         new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));
     metrics.gauges(pipeline::queuedItems, pipeline::queuedBytes);
