@@ -64,7 +64,15 @@ public final class DemoMain {
       return List.of(args).contains("--help") || List.of(args).contains("-h") ? 0 : 2;
     }
     Queue<ReceivedSpan> received = new ConcurrentLinkedQueue<>();
-    try (Backend backend = Backend.fromEnvironment(env, "fluxtrace-demo", received::addAll)) {
+    Backend backend;
+    try {
+      backend = Backend.fromEnvironment(env, "fluxtrace-demo", received::addAll);
+    } catch (IllegalArgumentException e) {
+      // A malformed LANGFUSE_* variable: the message names it and says what it expected.
+      out.println(e.getMessage());
+      return 2;
+    }
+    try (backend) {
       out.printf("fluxtrace demo: %d concurrent requests, retrieve -> rerank -> generate (streaming),%n"
           + "traced to %s%n%n", requests, backend.description());
       FluxTracer tracer = backend.tracer();
@@ -78,8 +86,7 @@ public final class DemoMain {
       List<Reply> replies = Flux.range(1, requests)
           .map(Question::number)
           .flatMap(question -> ask(tracing, pipeline, question), requests)
-          .sort(Comparator.comparingInt(reply -> reply.question().index()))
-          .collectList()
+          .collectSortedList(Comparator.comparingInt(reply -> reply.question().index()))
           .block(RUN_TIMEOUT);
 
       FlushResult flush = tracer.flushBlocking(FLUSH_TIMEOUT);
@@ -92,10 +99,6 @@ public final class DemoMain {
       }
       printFlush(flush, out);
       return flush.isClean() && isolated ? 0 : 1;
-    } catch (IllegalArgumentException e) {
-      // A malformed LANGFUSE_* variable: the message names it and says what it expected.
-      out.println(e.getMessage());
-      return 2;
     }
   }
 

@@ -12,7 +12,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Answers a question in three traced steps: {@code retrieve} (a retriever), {@code rerank} (a tool, with a WARNING
  * event when nothing is relevant) and {@code generate} (a streaming generation with model, usage and cost). The
- * steps run on three different threads; their spans find their parent in the Reactor Context all the same.
+ * work hops threads (the lookup on {@code boundedElastic}, rerank and the model's stream on {@code parallel}); the
+ * spans find their parent in the Reactor Context all the same.
  *
  * <p>The caller wraps {@link #answer} in the request's root step and writes the request's user and session with
  * {@code contextWrite}, as {@code DemoMain} and the WebFlux {@code ChatHandler} do.

@@ -20,7 +20,14 @@ public final class WebFluxSample {
 
   /** Starts the server and waits until the JVM is stopped. */
   public static void main(String[] args) {
-    int port = args.length == 2 && args[0].equals("--port") ? Integer.parseInt(args[1]) : DEFAULT_PORT;
+    int port = DEFAULT_PORT;
+    if (args.length == 2 && args[0].equals("--port") && args[1].matches("\\d{1,5}")) {
+      port = Integer.parseInt(args[1]);
+    } else if (args.length != 0) {
+      System.out.println("usage: java -cp examples/target/fluxtrace-demo.jar " + WebFluxSample.class.getName()
+          + " [--port N]   (default " + DEFAULT_PORT + ")");
+      System.exit(2);
+    }
     LiveTraces traces = new LiveTraces(GRACE, trace -> System.out.println(trace));
     Backend backend = Backend.fromEnvironment(System.getenv(), "fluxtrace-webflux-sample", traces);
     ChatServer server = ChatServer.start(ReactorTracing.create(backend.tracer()), "127.0.0.1", port);
