@@ -653,8 +653,15 @@ public final class BatchingPipeline<T> {
       serial.dispose();
       Scheduler own = ownedScheduler;
       if (own != null) {
-        // Graceful: dispose() would interrupt this very thread.
-        own.disposeGracefully().subscribe(ignored -> {}, e -> {});
+        // dispose() here would interrupt this very thread while it still delivers the shutdown's result, so it
+        // runs as the worker's next (and last) task instead. Not disposeGracefully(): reactor-core awaits that
+        // on a pool of non-daemon threads with a 10 s keep-alive (SchedulerState.TRANSITION_AWAIT_POOL), which
+        // kept a CLI's JVM alive for 10 s after close().
+        try {
+          own.schedule(own::dispose);
+        } catch (RejectedExecutionException e) {
+          // Already disposed: nothing to release.
+        }
       }
     }
 
