@@ -649,8 +649,14 @@ public final class BatchingPipeline<T> {
       serial.dispose();
       Scheduler own = ownedScheduler;
       if (own != null) {
-        // Graceful: dispose() would interrupt this very thread.
-        own.disposeGracefully().subscribe(ignored -> {}, e -> {});
+        // Not disposeGracefully(): its awaiter runs on a Reactor pool whose non-daemon thread lingers for 10 s,
+        // which kept the JVM from exiting after close(). dispose() interrupts the worker's thread, so it runs as
+        // the worker's last task, once this one (and whatever completes synchronously behind it) is done.
+        try {
+          own.schedule(own::dispose);
+        } catch (RejectedExecutionException e) {
+          own.dispose();
+        }
       }
     }
 
