@@ -1,22 +1,18 @@
 package io.fluxtrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import io.fluxtrace.testing.ChildProcess;
 import io.fluxtrace.testing.OtlpJson;
 import io.fluxtrace.testing.OtlpReceiver;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,10 +41,14 @@ class ExitBehaviourTest {
 
   @TempDir Path dir;
 
+  /**
+   * With BlockHound installed in the child too: the first export of a fresh JVM must not block the non-blocking
+   * export thread with one-time initialization (reactor-netty's native transport, the JDK's socket classes).
+   */
   @Test
   void closeThenReturningFromMainDeliversEverySpan() throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.start()) {
-      Child child = run("close", receiver.url("/v1/traces"));
+      Child child = run("close", receiver.url("/v1/traces"), "receiver up, BlockHound installed");
 
       assertThat(child.exitCode).as(child.output).isZero();
       assertThat(child.exitedAfterMain).as("exited once main returned").isLessThan(EXIT_AFTER_CLOSE);
@@ -61,7 +61,7 @@ class ExitBehaviourTest {
   @Test
   void returningFromMainDeliversEverySpanThroughTheShutdownHook() throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.start()) {
-      Child child = run("return", receiver.url("/v1/traces"));
+      Child child = run("return", receiver.url("/v1/traces"), "receiver up");
 
       assertThat(child.exitCode).as(child.output).isZero();
       assertThat(child.exitedAfterWork).as("exited within the shutdown timeout and the margin")
@@ -78,12 +78,12 @@ class ExitBehaviourTest {
       endpoint = down.url("/v1/traces"); // a loopback port where nothing listens once the receiver is closed
     }
 
-    Child child = run(mode, endpoint);
+    Child child = run(mode, endpoint, "nothing listening");
 
     assertThat(child.exitCode).as(child.output).isZero();
     assertThat(child.exitedAfterWork).as("exited within the shutdown timeout and the margin")
         .isLessThan(SHUTDOWN_TIMEOUT.plus(EXIT_MARGIN));
-    // The library's own warning, through Reactor's Loggers (to the console: there is no SLF4J on this classpath).
+    // The library's own warning, through Reactor's Loggers: its console logger, as there is no SLF4J here.
     assertThat(child.output).contains("fluxtrace: " + SPANS + " spans were still undelivered when the shutdown"
         + " deadline (" + SHUTDOWN_TIMEOUT + ") passed; they are counted as failed (SHUTDOWN_DEADLINE)");
     if (mode.equals("close")) {
@@ -94,46 +94,35 @@ class ExitBehaviourTest {
   }
 
   /** Runs {@link ExitScenarioMain} in a new JVM with this JVM's binary and classpath, and waits for it to exit. */
-  private Child run(String mode, String endpoint) throws IOException, InterruptedException {
-    Path log = Files.createTempFile(dir, mode, ".log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java,
-        // A short-lived process: small heap, and no need for the optimizing compiler.
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        ExitScenarioMain.class.getName(),
-        mode, endpoint, Integer.toString(SPANS), Long.toString(SHUTDOWN_TIMEOUT.toMillis())));
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    try {
-      process.getOutputStream().close();
-      await().atMost(WORK_LIMIT).until(() -> read(log).contains("ENDED ") || !process.isAlive());
+  private Child run(String mode, String endpoint, String backend) throws IOException, InterruptedException {
+    long started = System.nanoTime();
+    boolean blockHound = backend.contains("BlockHound");
+    List<String> args = new ArrayList<>(
+        List.of(mode, endpoint, Integer.toString(SPANS), Long.toString(SHUTDOWN_TIMEOUT.toMillis())));
+    if (blockHound) {
+      args.add("blockhound");
+    }
+    try (ChildProcess child = ChildProcess.java(ExitScenarioMain.class,
+        blockHound ? ExitScenarioMain.BLOCKHOUND_JVM_OPTIONS : List.of(), args, dir)) {
+      child.closeInput();
+      child.awaitOutput(out -> out.contains("ENDED "), WORK_LIMIT);
       long workDone = System.nanoTime();
       // Polled, so main's return is seen up to a poll interval late: that only makes the bound more lenient.
-      await().atMost(SHUTDOWN_TIMEOUT.plus(EXIT_MARGIN)).pollInterval(Duration.ofMillis(20))
-          .until(() -> read(log).contains("RETURNING") || !process.isAlive());
+      child.awaitOutput(out -> out.contains("RETURNING"), SHUTDOWN_TIMEOUT.plus(EXIT_MARGIN));
       long mainReturned = System.nanoTime();
-      boolean exited = process.waitFor(SHUTDOWN_TIMEOUT.plus(EXIT_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+      boolean exited = child.waitFor(SHUTDOWN_TIMEOUT.plus(EXIT_MARGIN));
       long exitedAt = System.nanoTime();
-      String output = read(log);
-      assertThat(exited).as("the child JVM exited; its output:%n%s", output).isTrue();
-      assertThat(output).as("the child got to the end of its work").contains("ENDED " + SPANS, "RETURNING");
-      return new Child(process.exitValue(), output, Duration.ofNanos(exitedAt - workDone),
-          Duration.ofNanos(exitedAt - mainReturned));
-    } finally {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      assertThat(exited).as("the child JVM exited: %s", child.describe()).isTrue();
+      System.out.printf("exit scenario %s, %s: spans ended %d ms after start, exited %d ms later (%d ms after"
+              + " main returned)%n", mode, backend, millis(workDone - started), millis(exitedAt - workDone),
+          millis(exitedAt - mainReturned));
+      return new Child(child.exitCode(), child.output() + child.errorOutput(),
+          Duration.ofNanos(exitedAt - workDone), Duration.ofNanos(exitedAt - mainReturned));
     }
   }
 
-  private static String read(Path log) {
-    try {
-      return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
   }
 
   private static void assertEverySpanArrivedOnce(OtlpReceiver receiver) {
