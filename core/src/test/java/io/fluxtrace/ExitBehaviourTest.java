@@ -48,7 +48,7 @@ class ExitBehaviourTest {
   @Test
   void closeThenReturningFromMainDeliversEverySpan() throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.start()) {
-      Child child = run("close", receiver.url("/v1/traces"), "receiver up, BlockHound installed");
+      Child child = run("close", receiver.url("/v1/traces"), "receiver up, BlockHound installed", true);
 
       assertThat(child.exitCode).as(child.output).isZero();
       assertThat(child.exitedAfterMain).as("exited once main returned").isLessThan(EXIT_AFTER_CLOSE);
@@ -61,7 +61,7 @@ class ExitBehaviourTest {
   @Test
   void returningFromMainDeliversEverySpanThroughTheShutdownHook() throws Exception {
     try (OtlpReceiver receiver = OtlpReceiver.start()) {
-      Child child = run("return", receiver.url("/v1/traces"), "receiver up");
+      Child child = run("return", receiver.url("/v1/traces"), "receiver up", false);
 
       assertThat(child.exitCode).as(child.output).isZero();
       assertThat(child.exitedAfterWork).as("exited within the shutdown timeout and the margin")
@@ -78,7 +78,7 @@ class ExitBehaviourTest {
       endpoint = down.url("/v1/traces"); // a loopback port where nothing listens once the receiver is closed
     }
 
-    Child child = run(mode, endpoint, "nothing listening");
+    Child child = run(mode, endpoint, "nothing listening", false);
 
     assertThat(child.exitCode).as(child.output).isZero();
     assertThat(child.exitedAfterWork).as("exited within the shutdown timeout and the margin")
@@ -93,10 +93,15 @@ class ExitBehaviourTest {
     }
   }
 
-  /** Runs {@link ExitScenarioMain} in a new JVM with this JVM's binary and classpath, and waits for it to exit. */
-  private Child run(String mode, String endpoint, String backend) throws IOException, InterruptedException {
+  /**
+   * Runs {@link ExitScenarioMain} in a new JVM with this JVM's binary and classpath, and waits for it to exit.
+   *
+   * @param scenario describes the backend, in the figures printed
+   * @param blockHound whether the child installs BlockHound
+   */
+  private Child run(String mode, String endpoint, String scenario, boolean blockHound)
+      throws IOException, InterruptedException {
     long started = System.nanoTime();
-    boolean blockHound = backend.contains("BlockHound");
     List<String> args = new ArrayList<>(
         List.of(mode, endpoint, Integer.toString(SPANS), Long.toString(SHUTDOWN_TIMEOUT.toMillis())));
     if (blockHound) {
@@ -114,7 +119,7 @@ class ExitBehaviourTest {
       long exitedAt = System.nanoTime();
       assertThat(exited).as("the child JVM exited: %s", child.describe()).isTrue();
       System.out.printf("exit scenario %s, %s: spans ended %d ms after start, exited %d ms later (%d ms after"
-              + " main returned)%n", mode, backend, millis(workDone - started), millis(exitedAt - workDone),
+              + " main returned)%n", mode, scenario, millis(workDone - started), millis(exitedAt - workDone),
           millis(exitedAt - mainReturned));
       return new Child(child.exitCode(), child.output() + child.errorOutput(),
           Duration.ofNanos(exitedAt - workDone), Duration.ofNanos(exitedAt - mainReturned));
