@@ -28,6 +28,7 @@ import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.resources.ConnectionProvider;
@@ -106,6 +107,27 @@ final class OtlpHttpSender {
         .doOnRequest((request, connection) -> connection.addHandlerLast(
             WRITE_TIMEOUT_HANDLER, new WriteTimeoutHandler(timeoutMillis, TimeUnit.MILLISECONDS)))
         .doAfterRequest((request, connection) -> metrics.bytesSent.add(contentLength(request)));
+    warmUp(config.timeout());
+  }
+
+  /**
+   * Does here, on the thread that builds the tracer, the one-time initialization that the first request would
+   * otherwise do on the export thread, which is non-blocking: reactor-netty's event loops, native transport
+   * and name resolver ({@link HttpClient#warmup()}), and the JDK's socket classes, whose static initializer
+   * reads {@code net.properties} (used by the NIO transport). Under BlockHound that file I/O on the export
+   * thread failed the first export, and a native library that failed to load there left the whole JVM on NIO.
+   * Skipped on a non-blocking thread, where the export thread does it later as before; never throws.
+   */
+  private void warmUp(Duration timeout) {
+    if (Schedulers.isInNonBlockingThread()) {
+      return;
+    }
+    try {
+      Class.forName("java.net.SocketImpl");
+      client.warmup().block(timeout);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      log.debug("fluxtrace: warming up the HTTP client failed; the first export will do it: {}", e.toString());
+    }
   }
 
   /** The headers of every request. Values stay in here: never log this object. */

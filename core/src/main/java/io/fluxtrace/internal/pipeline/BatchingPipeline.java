@@ -653,14 +653,13 @@ public final class BatchingPipeline<T> {
       serial.dispose();
       Scheduler own = ownedScheduler;
       if (own != null) {
-        // dispose() here would interrupt this very thread while it still delivers the shutdown's result, so it
-        // runs as the worker's next (and last) task instead. Not disposeGracefully(): reactor-core awaits that
-        // on a pool of non-daemon threads with a 10 s keep-alive (SchedulerState.TRANSITION_AWAIT_POOL), which
-        // kept a CLI's JVM alive for 10 s after close().
+        // Not disposeGracefully(): its awaiter runs on a Reactor pool whose non-daemon thread lingers for 10 s,
+        // which kept the JVM from exiting after close(). dispose() interrupts the worker's thread, so it runs as
+        // the worker's last task, once this one (and whatever completes synchronously behind it) is done.
         try {
           own.schedule(own::dispose);
         } catch (RejectedExecutionException e) {
-          // Already disposed: nothing to release.
+          own.dispose();
         }
       }
     }
