@@ -3,12 +3,14 @@ package io.fluxtrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxtrace.export.InMemorySpanExporter;
-import java.nio.charset.StandardCharsets;
+import io.fluxtrace.testing.ChildProcess;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A CLI tool closes its tracer and returns from main: the JVM must then exit at once, not when some idle thread
@@ -33,15 +35,11 @@ class CloseLetsTheJvmExitTest {
   }
 
   @Test
-  void noNonDaemonThreadOutlivesClose() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        CloseLetsTheJvmExitTest.class.getName())
-        .redirectErrorStream(true)
-        .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("closed: exported 1").doesNotContain("non-daemon thread left");
+  void noNonDaemonThreadOutlivesClose(@TempDir Path logs) throws Exception {
+    try (ChildProcess child = ChildProcess.java(CloseLetsTheJvmExitTest.class, List.of(), List.of(), logs)) {
+      assertThat(child.waitFor(Duration.ofSeconds(60))).as("exited: %s", child.describe()).isTrue();
+      assertThat(child.exitCode()).as(child.describe()).isZero();
+      assertThat(child.output()).contains("closed: exported 1").doesNotContain("non-daemon thread left");
+    }
   }
 }
