@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import reactor.blockhound.BlockHound;
+import reactor.util.Loggers;
 
 /**
  * A short-lived program for {@link ExitBehaviourTest}, run in its own JVM: it ends spans with the real tracer
@@ -27,6 +28,10 @@ public final class ExitScenarioMain {
       // Before anything else touches Reactor or Netty: this JVM is as fresh as an application's.
       BlockHound.install();
     }
+    // Reactor's console logger, as in an application without SLF4J. The test classpath has slf4j-jdk14 (for the
+    // schema validator), and java.util.logging resets its handlers in a shutdown hook of its own, which would
+    // swallow what our shutdown hook logs.
+    Loggers.useConsoleLoggers();
     String mode = args[0];
     String endpoint = args[1];
     int spans = Integer.parseInt(args[2]);
