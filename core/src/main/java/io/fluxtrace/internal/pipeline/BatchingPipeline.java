@@ -67,7 +67,8 @@ import reactor.util.concurrent.Queues;
  */
 public final class BatchingPipeline<T> {
 
-  private static final Logger log = Loggers.getLogger(BatchingPipeline.class);
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = Loggers.getLogger(BatchingPipeline.class);
 
   /** At most one warning per minute about refused items, and one about failing exports. */
   private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
