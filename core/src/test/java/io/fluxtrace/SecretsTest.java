@@ -98,6 +98,8 @@ class SecretsTest {
       assertThat(stats.failed(FailureReason.UNAUTHORIZED)).isEqualTo(3);
       assertThat(stats.failed(FailureReason.SHUTDOWN_DEADLINE)).isEqualTo(1);
       assertThat(stats.failed(FailureReason.TIMEOUT)).isEqualTo(1);
+      // 503 three times, then refused three times.
+      assertThat(stats.failed(FailureReason.RETRIES_EXHAUSTED)).isEqualTo(2);
       String logged = logs.text();
       assertThat(logs.count("ERROR", "HTTP 401")).as("reported loudly once").isEqualTo(1);
       assertThat(logs.count("DEBUG", "HTTP 403")).as("later rejections at debug").isEqualTo(1);

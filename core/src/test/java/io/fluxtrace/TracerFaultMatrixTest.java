@@ -247,6 +247,26 @@ class TracerFaultMatrixTest {
   }
 
   @Test
+  void aReceiverThatGoesDownAfterServingIsUnreachableThroughThePooledConnectionTooAndThenRecovered() {
+    FluxTracer tracer = tracer(b -> b);
+    assertThat(round(tracer, "before-", SPANS).exported()).isEqualTo(SPANS);
+
+    receiver.stop();
+    TracerStats down = round(tracer, "while-down-", SPANS);
+    assertThat(down.failed(FailureReason.RETRIES_EXHAUSTED)).isEqualTo(SPANS);
+    assertThat(receiver.requestCount()).isEqualTo(1);
+
+    receiver.restart();
+    List<String> later = endSpans(tracer, "after-", SPANS);
+    TracerStats recovered = tracer.flushBlocking(WAIT).stats();
+    assertThat(recovered.exported()).isEqualTo(2L * SPANS);
+    assertThat(spanNames(receiver.awaitRequests(2).get(1))).containsExactlyInAnyOrderElementsOf(later);
+    assertThat(recovered.retries()).isEqualTo(MAX_ATTEMPTS - 1);
+    assertAccountedFor(recovered);
+    assertNoRetryStorm(recovered, receiver.requestCount());
+  }
+
+  @Test
   void receiverDownForTheWholeRunFailsEveryBatchAfterExactlyMaxAttempts() {
     receiver.stop();
     FluxTracer tracer = tracer(b -> b);
