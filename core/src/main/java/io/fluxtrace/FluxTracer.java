@@ -40,9 +40,11 @@ import reactor.util.Loggers;
  */
 public final class FluxTracer implements AutoCloseable {
 
-  private static final Logger log = Loggers.getLogger(FluxTracer.class);
   /** How much longer than the shutdown timeout the blocking bridges wait before they give up on shutdown. */
   private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
+
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = Loggers.getLogger(FluxTracer.class);
 
   private final TracerConfig config;
   private final TracerMetrics metrics = new TracerMetrics();
@@ -125,7 +127,7 @@ public final class FluxTracer implements AutoCloseable {
   static FluxTracer create(TracerConfig config) {
     FluxTracer tracer = new FluxTracer(config);
     if (config.enabled()) {
-      log.debug("fluxtrace: tracer started with {}", config);
+      tracer.log.debug("fluxtrace: tracer started with {}", config);
     }
     return tracer;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.DefaultObjectMapper;
+import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -70,6 +71,9 @@ public final class FluxTracerBuilder {
   public static final int DEFAULT_MAX_CONCURRENT_EXPORTS = 2;
   /** Attempts per export request, the first one included. */
   public static final int DEFAULT_MAX_EXPORT_ATTEMPTS = 5;
+
+  private static final String PUBLIC_KEY_PREFIX = "pk-lf-";
+  private static final String SECRET_KEY_PREFIX = "sk-lf-";
 
   /** Headers that describe the body or the connection, which fluxtrace sets itself. */
   private static final Set<String> RESERVED_HEADERS = Set.of(
@@ -376,8 +380,10 @@ public final class FluxTracerBuilder {
     }
     URI endpoint = langfuse ? langfuseEndpoint() : parseUrl("otlpEndpoint", Objects.requireNonNull(otlpEndpoint));
     if (langfuse) {
-      requireKeyShape(pk, "pk-lf-", "sk-lf-", publicKey != null ? "publicKey" : "LANGFUSE_PUBLIC_KEY", "a secret");
-      requireKeyShape(sk, "sk-lf-", "pk-lf-", secretKey != null ? "secretKey" : "LANGFUSE_SECRET_KEY", "a public");
+      requireKeyShape(pk, PUBLIC_KEY_PREFIX, SECRET_KEY_PREFIX,
+          publicKey != null ? "publicKey" : "LANGFUSE_PUBLIC_KEY", "a secret");
+      requireKeyShape(sk, SECRET_KEY_PREFIX, PUBLIC_KEY_PREFIX,
+          secretKey != null ? "secretKey" : "LANGFUSE_SECRET_KEY", "a public");
     }
     if (isEnabled && exporter == null && langfuse && (pk == null || sk == null)) {
       Loggers.getLogger(FluxTracerBuilder.class).warn(
@@ -468,8 +474,10 @@ public final class FluxTracerBuilder {
     }
     URI parsed = parseUrl(source, base);
     if (parsed.getRawQuery() != null || parsed.getRawFragment() != null) {
+      // A query or fragment can hold a token: only the part before it is repeated.
       throw new IllegalArgumentException("fluxtrace: " + source + " must be a base URL without query or fragment,"
-          + " such as " + DEFAULT_BASE_URL + ", got " + shown(base));
+          + " such as " + DEFAULT_BASE_URL + ", got " + shown(Secrets.redactUrl(parsed))
+          + " followed by a query or fragment (not shown)");
     }
     String trimmed = base.trim();
     while (trimmed.endsWith("/")) {
@@ -495,7 +503,8 @@ public final class FluxTracerBuilder {
     for (Map.Entry<String, String> header : headers.entrySet()) {
       String name = header.getKey();
       if (!isToken(name)) {
-        throw new IllegalArgumentException("fluxtrace: header name '" + name + "' is not a valid HTTP header name");
+        throw new IllegalArgumentException("fluxtrace: header name " + shown(name) + " is not a valid HTTP header"
+            + " name");
       }
       if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("fluxtrace: header " + name + " is set by fluxtrace itself and cannot"
@@ -605,14 +614,15 @@ public final class FluxTracerBuilder {
         || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
-  private static URI parseUrl(String source, String url) {
+  private URI parseUrl(String source, String url) {
     String trimmed = url.trim();
     URI uri;
     try {
       uri = new URI(trimmed);
     } catch (URISyntaxException e) {
+      // The parser's message quotes the whole input.
       throw new IllegalArgumentException("fluxtrace: " + source + " must be an http:// or https:// URL, got "
-          + shown(url) + ": " + (trimmed.contains("@") ? "not a valid URL" : e.getMessage()), e);
+          + shown(url) + ": " + (isWithheld(url) ? "not a valid URL" : e.getMessage()));
     }
     String scheme = uri.getScheme();
     if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
@@ -627,9 +637,30 @@ public final class FluxTracerBuilder {
     return uri;
   }
 
-  /** A value for an error message; one with an {@code @} may carry credentials and is not repeated. */
-  private static String shown(String value) {
-    return value.contains("@") ? "a value that is not shown because it contains '@'" : "'" + value + "'";
+  /**
+   * A value for an error message, unless it may hold a credential: one with an {@code @} (user info in a URL), or
+   * one that contains the secret key or looks like a Langfuse secret key (a key pasted into the wrong variable).
+   */
+  private String shown(String value) {
+    if (value.contains("@")) {
+      return "a value that is not shown because it contains '@'";
+    }
+    if (containsSecretKey(value)) {
+      return "a value that is not shown because it looks like a secret key";
+    }
+    return "'" + value + "'";
+  }
+
+  private boolean isWithheld(String value) {
+    return value.contains("@") || containsSecretKey(value);
+  }
+
+  private boolean containsSecretKey(String value) {
+    if (value.contains(SECRET_KEY_PREFIX)) {
+      return true;
+    }
+    String secret = secretKey != null ? blankToNull(secretKey.trim()) : env("LANGFUSE_SECRET_KEY");
+    return secret != null && value.contains(secret);
   }
 
   private static void require(boolean ok, String setting, String expected, String got) {
@@ -663,7 +694,7 @@ public final class FluxTracerBuilder {
     return value == null ? null : blankToNull(value.trim());
   }
 
-  private static IllegalArgumentException malformed(String variable, String expected, String value) {
+  private IllegalArgumentException malformed(String variable, String expected, String value) {
     return new IllegalArgumentException(
         "fluxtrace: environment variable " + variable + " must be " + expected + ", got " + shown(value));
   }

@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ContentKind;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.TraceAttributes;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * Turns user content into the JSON text that is exported: mask, serialize, sanitize, truncate. Runs when a span
@@ -21,17 +25,26 @@ import org.jspecify.annotations.Nullable;
  * followed by {@value JsonText#TRUNCATED_MARKER} ({@link TracerMetrics#contentTruncated}). A masker that throws
  * replaces the value by {@link ContentMasker#FAILED_MARKER} ({@link TracerMetrics#maskingFailures}); a masker
  * that returns null drops the value.
+ *
+ * <p>Each kind of replacement is also logged, without the value: a placeholder or a masking failure at most once
+ * a minute as a warning (they point at a bug in application code), the first truncation once as information
+ * (large values are expected, and the marker shows in the data).
  */
 public final class ContentEncoder {
 
   /** {@link ContentMasker#none()} is a non-capturing lambda, so every call returns this same instance. */
   private static final ContentMasker NO_MASKING = ContentMasker.none();
   private static final int MAX_REASON_CHARS = 200;
+  private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
 
   private final ObjectMapper mapper;
   private final @Nullable ContentMasker masker;
   private final int maxValueBytes;
   private final TracerMetrics metrics;
+  private final Logger log = Loggers.getLogger(ContentEncoder.class);
+  private final RateLimitedLog replacedWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
+  private final RateLimitedLog maskingWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
+  private final AtomicBoolean truncationLogged = new AtomicBoolean();
 
   /**
    * An encoder with the tracer's mapper, masker and value limit.
@@ -89,7 +102,7 @@ public final class ContentEncoder {
       }
     }
     if (object.omitted() > 0) {
-      metrics.contentTruncated.increment();
+      truncated();
     }
     return object.finish();
   }
@@ -105,7 +118,7 @@ public final class ContentEncoder {
       return null;
     }
     if (JsonText.exceeds(text, maxValueBytes)) {
-      metrics.contentTruncated.increment();
+      truncated();
       return JsonText.truncate(text, maxValueBytes, JsonText.TRUNCATED_MARKER);
     }
     return JsonText.sanitize(text);
@@ -147,9 +160,9 @@ public final class ContentEncoder {
     try {
       return masked.toString();
     } catch (Throwable t) {
-      metrics.contentReplaced.increment();
-      return "<fluxtrace: unserializable " + masked.getClass().getName() + ": toString() threw "
-          + t.getClass().getName() + ">";
+      String reason = "toString() threw " + t.getClass().getName();
+      replaced(masked, reason);
+      return "<fluxtrace: unserializable " + masked.getClass().getName() + ": " + reason + ">";
     }
   }
 
@@ -162,6 +175,10 @@ public final class ContentEncoder {
       return m.mask(kind, value);
     } catch (Throwable t) {
       metrics.maskingFailures.increment();
+      // The exception's message may quote the very content the hook was to mask: only its class is logged.
+      maskingWarnings.warn("fluxtrace: the masking hook threw {} on a {} value, which was replaced by \"{}\" and"
+          + " never sent unmasked; counted in stats().maskingFailures()", t.getClass().getName(), kind,
+          ContentMasker.FAILED_MARKER);
       return ContentMasker.FAILED_MARKER;
     }
   }
@@ -172,7 +189,7 @@ public final class ContentEncoder {
       // The common case (prompts, completions): quoted, sanitized and cut in one pass, no mapper involved.
       StringBuilder json = new StringBuilder(Math.min(string.length(), maxBytes) + 2);
       if (JsonText.appendQuoted(json, string, maxBytes, JsonText.TRUNCATED_MARKER) < 0) {
-        metrics.contentTruncated.increment();
+        truncated();
       }
       return json.toString();
     }
@@ -185,22 +202,36 @@ public final class ContentEncoder {
     }
     if (out.limitReached()) {
       // Whatever the serializer threw on the way out, the cause was our limit: keep the prefix as a string.
-      metrics.contentTruncated.increment();
+      truncated();
       return JsonText.quote(out.text(), maxBytes, JsonText.TRUNCATED_MARKER);
     }
     if (failure != null) {
-      metrics.contentReplaced.increment();
       String why;
       try {
         why = reason(failure);
       } catch (Throwable t) {
         why = failure.getClass().getName();
       }
+      replaced(value, why);
       String placeholder = "<fluxtrace: unserializable " + value.getClass().getName() + ": " + why + ">";
       return JsonText.quote(placeholder, maxBytes, JsonText.TRUNCATED_MARKER);
     }
     // Jackson copies chars into a Writer as they are, so lone surrogates in the value are still in the text.
     return JsonText.sanitize(out.text().toString());
+  }
+
+  private void replaced(Object value, String reason) {
+    metrics.contentReplaced.increment();
+    replacedWarnings.warn("fluxtrace: a value of type {} could not be serialized ({}) and was replaced by a"
+        + " placeholder; counted in stats().contentReplaced()", value.getClass().getName(), reason);
+  }
+
+  private void truncated() {
+    metrics.contentTruncated.increment();
+    if (!truncationLogged.get() && truncationLogged.compareAndSet(false, true)) {
+      log.info("fluxtrace: a value larger than maxValueBytes ({} bytes) was truncated and ends with \"{}\"; later"
+          + " truncations are only counted, in stats().contentTruncated()", maxValueBytes, JsonText.TRUNCATED_MARKER);
+    }
   }
 
   /**

@@ -3,17 +3,22 @@ package io.fluxtrace.internal;
 import io.fluxtrace.ContentKind;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.SpanData;
+import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Loggers;
 
 /**
  * Freezes an ended {@link RecordingSpan} into a {@link SpanData}: user content masked, serialized, sanitized and
- * truncated by the {@link ContentEncoder}, on the thread that ended the span.
+ * truncated by the {@link ContentEncoder}, on the thread that ended the span. Values the span refused (see
+ * {@link RecordingSpan#invalidValues()}) are counted here and reported at most once a minute.
  */
 public final class SpanDataFactory {
 
   private final ContentEncoder encoder;
   private final TracerMetrics metrics;
+  private final RateLimitedLog invalidValueWarnings =
+      new RateLimitedLog(Loggers.getLogger(SpanDataFactory.class), Duration.ofMinutes(1));
 
   /** A factory that encodes content with {@code encoder} and counts dropped values in {@code metrics}. */
   public SpanDataFactory(ContentEncoder encoder, TracerMetrics metrics) {
@@ -25,6 +30,10 @@ public final class SpanDataFactory {
   public SpanData toSpanData(RecordingSpan span) {
     if (span.invalidValues() > 0) {
       metrics.invalidValuesDropped.add(span.invalidValues());
+      invalidValueWarnings.warn("fluxtrace: span '{}' was given {} value(s) Langfuse would reject (a negative or"
+          + " non-integer usage, a negative or non-finite cost, a null key, a blank prompt name); they were dropped"
+          + " and counted in stats().invalidValuesDropped()", JsonText.truncate(span.name(), 200, "..."),
+          span.invalidValues());
     }
     return new SpanData(
         span.context().traceId(),

@@ -6,10 +6,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,6 +67,8 @@ public final class OtlpReceiver implements AutoCloseable {
   public static final Duration DEFAULT_AWAIT = Duration.ofSeconds(10);
 
   private final LoopResources loops = LoopResources.create("otlp-receiver", 1, true);
+  /** Every open connection, so that stop() can close them: disposing the server only stops listening. */
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final CopyOnWriteArrayList<ReceivedRequest> requests = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Reply> queued = new ConcurrentLinkedQueue<>();
   private volatile Function<ReceivedRequest, Reply> responder = request -> Reply.ok();
@@ -94,6 +99,8 @@ public final class OtlpReceiver implements AutoCloseable {
       server = null;
       s.disposeNow(Duration.ofSeconds(5));
     }
+    // Otherwise a client's pooled keep-alive connection would still reach the stopped receiver.
+    connections.close().awaitUninterruptibly(Duration.ofSeconds(5).toMillis());
     return this;
   }
 
@@ -102,6 +109,7 @@ public final class OtlpReceiver implements AutoCloseable {
         .host("127.0.0.1")
         .port(wantedPort)
         .runOn(loops)
+        .channelGroup(connections)
         .handle(this::handle)
         .bindNow(Duration.ofSeconds(10));
     port = s.port();

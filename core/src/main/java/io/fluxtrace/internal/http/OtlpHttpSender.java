@@ -20,6 +20,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,11 @@ final class OtlpHttpSender {
   private final HttpClient client;
   private final URI endpoint;
   private final AtomicBoolean authFailureLogged = new AtomicBoolean();
-  private final RateLimitedLog failureLogs = new RateLimitedLog(log, Duration.ofMinutes(1));
+  /**
+   * One limiter per reason: a burst of one failure (an outage) must not hide the first of another (a 400, which
+   * means a malformed export).
+   */
+  private final Map<FailureReason, RateLimitedLog> failureLogs = new EnumMap<>(FailureReason.class);
   private volatile boolean closed;
 
   /**
@@ -84,6 +89,9 @@ final class OtlpHttpSender {
     this.metrics = metrics;
     this.timer = timer;
     this.clock = config.clock();
+    for (FailureReason reason : FailureReason.values()) {
+      failureLogs.put(reason, new RateLimitedLog(log, Duration.ofMinutes(1)));
+    }
     long timeoutMillis = Math.max(1, config.timeout().toMillis());
     int connections = Math.max(1, config.maxConcurrentExports());
     this.provider = ConnectionProvider.builder("fluxtrace-otlp")
@@ -277,7 +285,10 @@ final class OtlpHttpSender {
       default:
         outcome = answer.describe();
     }
-    failureLogs.warn("fluxtrace: export to {} failed ({}): {}", endpointForLogs, reason, outcome);
+    RateLimitedLog logs = failureLogs.get(reason);
+    if (logs != null) {
+      logs.warn("fluxtrace: export to {} failed ({}): {}", endpointForLogs, reason, outcome);
+    }
   }
 
   private String authFailureMessage(int status) {

@@ -69,7 +69,8 @@ public final class OtlpJsonEncoder {
   /** The name of a span whose name is blank. */
   static final String UNNAMED = "unnamed";
 
-  private static final Logger log = Loggers.getLogger(OtlpJsonEncoder.class);
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = Loggers.getLogger(OtlpJsonEncoder.class);
 
   /** OTLP {@code Span.SpanKind}. */
   private static final int SPAN_KIND_INTERNAL = 1;

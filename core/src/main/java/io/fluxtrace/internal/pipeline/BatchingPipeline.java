@@ -40,11 +40,12 @@ import reactor.util.concurrent.Queues;
  * <h2>Guarantees</h2>
  *
  * <ul>
- *   <li>{@link #offer} never blocks, never spins and never throws. Every offered item reaches exactly one
- *       outcome of the {@link PipelineListener}.
+ *   <li>{@link #offer} never blocks, never waits for another thread and never throws (it is lock-free). Every
+ *       offered item reaches exactly one outcome of the {@link PipelineListener}.
  *   <li>Bounded: an item counts against {@code maxQueuedItems} and {@code maxQueuedBytes} from admission until
  *       its batch is settled (queued, batched and in flight alike), so a slow or unreachable backend backs up
- *       into that bound and never into memory. Past it, new items are refused and counted.
+ *       into that bound and never into memory. Past it, new items are refused and counted. The counts never
+ *       exceed the bounds, not even for an instant.
  *   <li>{@link #flush} completes only when every item admitted before the call is settled (exported or
  *       definitively failed), whatever order the exports complete in. It never errors.
  *   <li>{@link #shutdown} flushes with the configured deadline, gives up on what is left (counted as
@@ -67,7 +68,8 @@ import reactor.util.concurrent.Queues;
  */
 public final class BatchingPipeline<T> {
 
-  private static final Logger log = Loggers.getLogger(BatchingPipeline.class);
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = Loggers.getLogger(BatchingPipeline.class);
 
   /** At most one warning per minute about refused items, and one about failing exports. */
   private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
@@ -166,13 +168,12 @@ public final class BatchingPipeline<T> {
       return;
     }
     long size = Math.max(0, sizer.applyAsLong(item));
-    if (queuedItems.incrementAndGet() > options.maxQueuedItems()) {
-      unreserve(1, 0);
+    if (!reserve(queuedItems, 1, options.maxQueuedItems())) {
       refuseFull();
       return;
     }
-    if (queuedBytes.addAndGet(size) > options.maxQueuedBytes()) {
-      unreserve(1, size);
+    if (!reserve(queuedBytes, size, options.maxQueuedBytes())) {
+      unreserve(1, 0);
       refuseFull();
       return;
     }
@@ -242,6 +243,24 @@ public final class BatchingPipeline<T> {
   /** Estimated bytes of the items in the pipeline now. */
   public long queuedBytes() {
     return queuedBytes.get();
+  }
+
+  /**
+   * Takes {@code amount} of room in {@code counter} if it stays within {@code max}. A compare-and-set, not an add
+   * that is taken back when it overshoots: the counts never exceed the bounds even for an instant, so the gauges
+   * never show more than the bounds and a concurrent offer is never refused because of room that another was about
+   * to give back. Retried only when another thread changed the count in between (lock-free, never waiting).
+   */
+  private static boolean reserve(AtomicLong counter, long amount, long max) {
+    for (;;) {
+      long current = counter.get();
+      if (current > max - amount) {
+        return false;
+      }
+      if (counter.compareAndSet(current, current + amount)) {
+        return true;
+      }
+    }
   }
 
   private void refuseFull() {

@@ -16,7 +16,8 @@ import reactor.util.Loggers;
  */
 public final class UserFunctions {
 
-  private static final Logger log = Loggers.getLogger(UserFunctions.class);
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = Loggers.getLogger(UserFunctions.class);
 
   private final LongAdder failures = new LongAdder();
   private final AtomicBoolean warned = new AtomicBoolean();
