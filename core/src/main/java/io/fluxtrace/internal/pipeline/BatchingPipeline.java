@@ -649,8 +649,14 @@ public final class BatchingPipeline<T> {
       serial.dispose();
       Scheduler own = ownedScheduler;
       if (own != null) {
-        // Graceful: dispose() would interrupt this very thread.
-        own.disposeGracefully().subscribe(ignored -> {}, e -> {});
+        // Not disposeGracefully(): awaiting it takes a non-daemon Reactor thread that lingers for 10 s, which keeps
+        // a program that closed its tracer from exiting. dispose() stops the worker at once; this is the worker's
+        // last task, and the interrupt that dispose() sends this very thread is not meant for it, so it is cleared.
+        boolean wasInterrupted = Thread.currentThread().isInterrupted();
+        own.dispose();
+        if (!wasInterrupted) {
+          Thread.interrupted();
+        }
       }
     }
 
