@@ -209,6 +209,10 @@ public final class FluxTracer implements AutoCloseable {
       metrics.droppedAfterClose.increment();
       return;
     }
+    if (p.refuseIfFull()) {
+      // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
+      return;
+    }
     SpanData data;
     try {
       data = spanDataFactory.toSpanData(span);
