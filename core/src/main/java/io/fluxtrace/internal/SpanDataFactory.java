@@ -27,8 +27,8 @@ public final class SpanDataFactory {
       metrics.invalidValuesDropped.add(span.invalidValues());
     }
     return new SpanData(
-        span.context().traceId(),
-        span.context().spanId(),
+        span.traceId(),
+        span.spanId(),
         span.parentSpanId(),
         span.parentRemote(),
         span.name(),
