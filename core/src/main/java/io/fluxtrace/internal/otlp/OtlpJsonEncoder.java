@@ -24,9 +24,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,9 +78,6 @@ public final class OtlpJsonEncoder {
   /** OTLP {@code Status.StatusCode}. */
   private static final int STATUS_CODE_ERROR = 2;
 
-  /** Microseconds, as Langfuse's own SDKs send timestamps; JavaScript dates parse this form. */
-  private static final DateTimeFormatter ISO_MICROS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final String ZERO_SPAN_ID = "0000000000000000";
 
   /** OTLP/JSON field names, quoted and UTF-8 encoded once. */
@@ -466,10 +462,38 @@ public final class OtlpJsonEncoder {
     return false;
   }
 
+  /**
+   * {@code uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'} in UTC: microseconds, as Langfuse's own SDKs send timestamps, a form
+   * JavaScript dates parse. Written by hand: a DateTimeFormatter was a tenth of the export thread's time for
+   * streaming generations. Nanosecond timestamps in a long span the years 1677 to 2262, always four digits.
+   */
   static String isoMicros(long epochNanos) {
-    Instant instant = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
-        Math.floorMod(epochNanos, 1_000_000_000L));
-    return ISO_MICROS.format(instant);
+    LocalDateTime time = LocalDateTime.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
+        (int) Math.floorMod(epochNanos, 1_000_000_000L), ZoneOffset.UTC);
+    char[] text = new char[27];
+    digits(text, 0, time.getYear(), 4);
+    text[4] = '-';
+    digits(text, 5, time.getMonthValue(), 2);
+    text[7] = '-';
+    digits(text, 8, time.getDayOfMonth(), 2);
+    text[10] = 'T';
+    digits(text, 11, time.getHour(), 2);
+    text[13] = ':';
+    digits(text, 14, time.getMinute(), 2);
+    text[16] = ':';
+    digits(text, 17, time.getSecond(), 2);
+    text[19] = '.';
+    digits(text, 20, time.getNano() / 1000, 6);
+    text[26] = 'Z';
+    return new String(text);
+  }
+
+  /** Writes {@code value} as {@code count} decimal digits, zero-padded, ending at {@code at + count}. */
+  private static void digits(char[] text, int at, int value, int count) {
+    for (int i = at + count - 1; i >= at; i--) {
+      text[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   /** A parent id, or null for none: an empty or all-zero id means no parent in W3C trace context. */
