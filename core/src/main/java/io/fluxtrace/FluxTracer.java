@@ -179,15 +179,16 @@ public final class FluxTracer implements AutoCloseable {
       traceId = parent.traceId();
       sampled = parent.sampled();
     }
-    SpanContext context = new SpanContext(traceId, TraceIds.newSpanId(), false, sampled);
+    String spanId = TraceIds.newSpanId();
     if (!sampled) {
-      return new NonRecordingSpan(context);
+      return new NonRecordingSpan(new SpanContext(traceId, spanId, false, false));
     }
     metrics.spansStarted.increment();
     return new RecordingSpan(
         endListener,
         config.clock(),
-        context,
+        traceId,
+        spanId,
         parent == null ? null : parent.spanId(),
         parent != null && parent.remote(),
         name == null || name.isBlank() ? "unnamed" : name,
@@ -216,6 +217,10 @@ public final class FluxTracer implements AutoCloseable {
     if (p.isClosed()) {
       // Saves the conversion; the pipeline would count it the same way.
       metrics.droppedAfterClose.increment();
+      return;
+    }
+    if (p.refuseIfFull()) {
+      // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
       return;
     }
     SpanData data;

@@ -45,8 +45,11 @@ public record TraceAttributes(
 
   /** Copies the collections, so the record stays immutable whatever the caller does afterwards. */
   public TraceAttributes {
-    tags = List.copyOf(new LinkedHashSet<>(Objects.requireNonNull(tags, "tags")));
-    metadata = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
+    // Most writes set one value, so the empty collections skip the copies.
+    tags = Objects.requireNonNull(tags, "tags").isEmpty() ? List.of() : List.copyOf(new LinkedHashSet<>(tags));
+    metadata = Objects.requireNonNull(metadata, "metadata").isEmpty()
+        ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
   /** A builder with nothing set. */
@@ -61,7 +64,8 @@ public record TraceAttributes(
 
   /** Whether nothing is set. */
   public boolean isEmpty() {
-    return equals(EMPTY);
+    return userId == null && sessionId == null && traceName == null && tags.isEmpty() && metadata.isEmpty()
+        && release == null && version == null && environment == null && isPublic == null;
   }
 
   /**

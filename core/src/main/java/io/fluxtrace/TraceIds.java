@@ -1,5 +1,6 @@
 package io.fluxtrace;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,7 +14,7 @@ public final class TraceIds {
   /** The length of a span id in hex characters. */
   public static final int SPAN_ID_LENGTH = 16;
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
   private TraceIds() {}
 
@@ -26,10 +27,10 @@ public final class TraceIds {
       high = random.nextLong();
       low = random.nextLong();
     } while (high == 0 && low == 0);
-    char[] chars = new char[TRACE_ID_LENGTH];
-    writeHex(high, chars, 0);
-    writeHex(low, chars, SPAN_ID_LENGTH);
-    return new String(chars);
+    byte[] ascii = new byte[TRACE_ID_LENGTH];
+    writeHex(high, ascii, 0);
+    writeHex(low, ascii, SPAN_ID_LENGTH);
+    return new String(ascii, StandardCharsets.ISO_8859_1);
   }
 
   /** A new random span id. */
@@ -39,9 +40,9 @@ public final class TraceIds {
     do {
       id = random.nextLong();
     } while (id == 0);
-    char[] chars = new char[SPAN_ID_LENGTH];
-    writeHex(id, chars, 0);
-    return new String(chars);
+    byte[] ascii = new byte[SPAN_ID_LENGTH];
+    writeHex(id, ascii, 0);
+    return new String(ascii, StandardCharsets.ISO_8859_1);
   }
 
   /** Whether {@code id} is 32 lowercase hex characters, not all zeros. */
@@ -66,19 +67,18 @@ public final class TraceIds {
     if (id.length() != length) {
       return false;
     }
+    // Branch-free per char: digits and letters alternate at random in an id, which defeats branch prediction.
+    boolean hex = true;
     boolean allZero = true;
     for (int i = 0; i < length; i++) {
       char c = id.charAt(i);
-      boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-      if (!hex) {
-        return false;
-      }
+      hex &= (char) (c - '0') <= 9 | (char) (c - 'a') <= 5;
       allZero &= c == '0';
     }
-    return !allZero;
+    return hex && !allZero;
   }
 
-  private static void writeHex(long value, char[] dest, int offset) {
+  private static void writeHex(long value, byte[] dest, int offset) {
     for (int i = SPAN_ID_LENGTH - 1; i >= 0; i--) {
       dest[offset + i] = HEX[(int) (value & 0xF)];
       value >>>= 4;

@@ -134,6 +134,37 @@ class FluxTracerLifecycleTest {
   }
 
   @Test
+  void aSpanDroppedBecauseThePipelineIsFullIsNotSerializedFirst() {
+    GatedExporter<SpanData> exporter = GatedExporter.gated();
+    FluxTracer tracer = tracer(b -> b.exporter(GatedExporter.asSpanExporter(exporter)).exportScheduler(time)
+        .maxQueuedSpans(1).flushAt(1).maxConcurrentExports(1));
+    CountingInput admitted = new CountingInput();
+    CountingInput dropped = new CountingInput();
+
+    tracer.startSpan("admitted", ObservationType.SPAN, null, TraceAttributes.EMPTY).input(admitted).end();
+    tracer.startSpan("dropped", ObservationType.SPAN, null, TraceAttributes.EMPTY).input(dropped).end();
+
+    assertThat(admitted.serialized).isEqualTo(1);
+    assertThat(dropped.serialized).isZero();
+    assertThat(tracer.stats().droppedQueueFull()).isEqualTo(1);
+    CompletableFuture<FlushResult> flushed = tracer.flush().toFuture();
+    exporter.succeedUntilIdle();
+    assertThat(flushed.getNow(null).exported()).isEqualTo(1);
+    assertThat(exporter.items()).extracting(SpanData::input).containsExactly("{\"value\":1}");
+    assertAccountedFor(tracer.stats());
+  }
+
+  /** An input that counts how often it is serialized. */
+  static final class CountingInput {
+    int serialized;
+
+    public int getValue() {
+      serialized++;
+      return serialized;
+    }
+  }
+
+  @Test
   void flushOfAnIdleTracerCompletesAtOnce() {
     FluxTracer tracer = tracer(b -> b.exporter(InMemorySpanExporter.create()));
 

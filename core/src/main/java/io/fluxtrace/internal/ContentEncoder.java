@@ -187,7 +187,9 @@ public final class ContentEncoder {
   private String toJson(Object value, int maxBytes) {
     if (value instanceof String string) {
       // The common case (prompts, completions): quoted, sanitized and cut in one pass, no mapper involved.
-      StringBuilder json = new StringBuilder(Math.min(string.length(), maxBytes) + 2);
+      // Room for some escapes too, so that a typical prompt does not make the builder grow (a copy of it all).
+      int length = string.length();
+      StringBuilder json = new StringBuilder((int) Math.min(length + (length >> 3), maxBytes) + 2);
       if (JsonText.appendQuoted(json, string, maxBytes, JsonText.TRUNCATED_MARKER) < 0) {
         truncated();
       }

@@ -11,6 +11,8 @@ public final class JsonText {
   public static final String TRUNCATED_MARKER = "...<fluxtrace: truncated>";
 
   private static final char REPLACEMENT = '\uFFFD';
+  /** The most UTF-8 bytes a char can take once escaped: a control char written as a six-char escape. */
+  private static final int MAX_ESCAPED_BYTES_PER_CHAR = 6;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private JsonText() {}
@@ -124,9 +126,15 @@ public final class JsonText {
    * @return the UTF-8 size of what was appended, negated when {@code text} had to be cut
    */
   public static long appendQuoted(StringBuilder out, CharSequence text, int maxBytes, String marker) {
+    out.append('"');
+    if ((long) text.length() * MAX_ESCAPED_BYTES_PER_CHAR <= maxBytes - 2L) {
+      // Fits whatever it holds (the common case: a value far below the limit), so no sizing pass is needed.
+      long size = appendEscaped(out, text, text.length());
+      out.append('"');
+      return size + 2;
+    }
     long[] size = new long[1];
     int end = escapedPrefixEnd(text, maxBytes - 2L, size);
-    out.append('"');
     if (end == text.length()) {
       appendEscaped(out, text, end);
       out.append('"');
@@ -170,26 +178,48 @@ public final class JsonText {
     return i;
   }
 
-  private static void appendEscaped(StringBuilder out, CharSequence text, int end) {
+  /**
+   * Appends the first {@code end} chars of {@code text} escaped and sanitized, and returns their UTF-8 size. Runs of
+   * chars that need no escaping are appended in bulk: most content is long runs of them.
+   */
+  private static long appendEscaped(StringBuilder out, CharSequence text, int end) {
+    long bytes = 0;
+    int run = 0;
     for (int i = 0; i < end; i++) {
       char c = text.charAt(i);
+      if (c >= 0x20 && c < 0x80) {
+        if (c != '"' && c != '\\') {
+          bytes++;
+          continue;
+        }
+      } else if (c >= 0x80 && !Character.isSurrogate(c)) {
+        bytes += c < 0x800 ? 2 : 3;
+        continue;
+      }
+      out.append(text, run, i);
       if (c == '"' || c == '\\') {
         out.append('\\').append(c);
+        bytes += 2;
       } else if (c < 0x20) {
         char escape = shortEscape(c);
         if (escape != 0) {
           out.append('\\').append(escape);
+          bytes += 2;
         } else {
           out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+          bytes += 6;
         }
-      } else if (!Character.isSurrogate(c)) {
-        out.append(c);
       } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
         out.append(c).append(text.charAt(++i));
+        bytes += 4;
       } else {
         out.append(REPLACEMENT);
+        bytes += 3;
       }
+      run = i + 1;
     }
+    out.append(text, run, end);
+    return bytes;
   }
 
   private static char shortEscape(char c) {

@@ -21,7 +21,13 @@ public final class RecordingSpan implements Span {
   private final TraceClock clock;
   private final Object lock = new Object();
 
-  private final SpanContext context;
+  private final String traceId;
+  private final String spanId;
+  /**
+   * Built when first asked for, because building it validates both ids again and a span without children never
+   * needs it. Immutable, so a racy first use at most builds two equal ones.
+   */
+  private @Nullable SpanContext context;
   private final @Nullable String parentSpanId;
   private final boolean parentRemote;
   private final String name;
@@ -45,10 +51,17 @@ public final class RecordingSpan implements Span {
   private @Nullable Integer promptVersion;
   private int invalidValues;
 
+  /**
+   * A started span.
+   *
+   * @param traceId a valid trace id: generated, or the parent's
+   * @param spanId a valid, newly generated span id
+   */
   public RecordingSpan(
       SpanEndListener listener,
       TraceClock clock,
-      SpanContext context,
+      String traceId,
+      String spanId,
       @Nullable String parentSpanId,
       boolean parentRemote,
       String name,
@@ -57,7 +70,8 @@ public final class RecordingSpan implements Span {
       TraceAttributes traceAttributes) {
     this.listener = listener;
     this.clock = clock;
-    this.context = context;
+    this.traceId = traceId;
+    this.spanId = spanId;
     this.parentSpanId = parentSpanId;
     this.parentRemote = parentRemote;
     this.name = name;
@@ -68,7 +82,20 @@ public final class RecordingSpan implements Span {
 
   @Override
   public SpanContext context() {
-    return context;
+    SpanContext c = context;
+    if (c == null) {
+      c = new SpanContext(traceId, spanId, false, true);
+      context = c;
+    }
+    return c;
+  }
+
+  public String traceId() {
+    return traceId;
+  }
+
+  public String spanId() {
+    return spanId;
   }
 
   @Override
@@ -473,7 +500,6 @@ public final class RecordingSpan implements Span {
 
   @Override
   public String toString() {
-    return "RecordingSpan{" + type.wireName() + " '" + name + "' trace=" + context.traceId() + " span="
-        + context.spanId() + '}';
+    return "RecordingSpan{" + type.wireName() + " '" + name + "' trace=" + traceId + " span=" + spanId + '}';
   }
 }

@@ -36,8 +36,8 @@ public final class SpanDataFactory {
           span.invalidValues());
     }
     return new SpanData(
-        span.context().traceId(),
-        span.context().spanId(),
+        span.traceId(),
+        span.spanId(),
         span.parentSpanId(),
         span.parentRemote(),
         span.name(),

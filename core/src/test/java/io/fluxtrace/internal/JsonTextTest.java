@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class JsonTextTest {
@@ -79,5 +80,31 @@ class JsonTextTest {
 
     assertThat(json.readValue(cut, String.class)).isEqualTo(EMOJI.repeat(9));
     assertThat(json.readValue(whole, String.class)).isEqualTo(EMOJI.repeat(20) + "\uFFFD");
+  }
+
+  @Test
+  void quotingWithAndWithoutTheSizingPassGivesTheSameTextAndItsExactUtf8Size() throws Exception {
+    char[] alphabet = {'a', 'Z', ' ', '"', '\\', '\n', '\u0001', '\u001f', '\u007f', '\u00e9', '\u4e2d', '\uD83D',
+        '\uDE00'};
+    Random random = new Random(42);
+    for (int n = 0; n < 2_000; n++) {
+      StringBuilder chars = new StringBuilder();
+      int length = random.nextInt(40);
+      for (int i = 0; i < length; i++) {
+        chars.append(alphabet[random.nextInt(alphabet.length)]);
+      }
+      String text = chars.toString();
+
+      // A budget far above 6 bytes per char takes the single pass; the exact size takes the sizing pass.
+      StringBuilder single = new StringBuilder();
+      long singleSize = JsonText.appendQuoted(single, text, 1000, JsonText.TRUNCATED_MARKER);
+      StringBuilder sized = new StringBuilder();
+      long sizedSize = JsonText.appendQuoted(sized, text, (int) singleSize, JsonText.TRUNCATED_MARKER);
+
+      assertThat(sized.toString()).as("text %s", n).isEqualTo(single.toString());
+      assertThat(sizedSize).isEqualTo(singleSize)
+          .isEqualTo(single.toString().getBytes(StandardCharsets.UTF_8).length);
+      assertThat(json.readValue(single.toString(), String.class)).isEqualTo(JsonText.sanitize(text));
+    }
   }
 }

@@ -41,15 +41,14 @@ public final class SpanFixture implements SpanEndListener {
 
   /** Starts a root span of a new trace. */
   public RecordingSpan root(String name, ObservationType type, TraceAttributes attributes) {
-    SpanContext context = new SpanContext(TraceIds.newTraceId(), TraceIds.newSpanId(), false, true);
-    return new RecordingSpan(this, clock, context, null, false, name, type, clock.nowEpochNanos(), attributes);
+    return new RecordingSpan(this, clock, TraceIds.newTraceId(), TraceIds.newSpanId(), null, false, name, type,
+        clock.nowEpochNanos(), attributes);
   }
 
   /** Starts a child of {@code parent}, which is remote if it came from an incoming traceparent. */
   public RecordingSpan child(SpanContext parent, String name, ObservationType type, TraceAttributes attributes) {
-    SpanContext context = new SpanContext(parent.traceId(), TraceIds.newSpanId(), false, true);
-    return new RecordingSpan(this, clock, context, parent.spanId(), parent.remote(), name, type,
-        clock.nowEpochNanos(), attributes);
+    return new RecordingSpan(this, clock, parent.traceId(), TraceIds.newSpanId(), parent.spanId(), parent.remote(),
+        name, type, clock.nowEpochNanos(), attributes);
   }
 
   @Override

@@ -4,7 +4,9 @@ import static io.fluxtrace.internal.otlp.AttributeNames.*;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.ObservationLevel;
@@ -22,9 +24,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,10 +79,37 @@ public final class OtlpJsonEncoder {
   /** OTLP {@code Status.StatusCode}. */
   private static final int STATUS_CODE_ERROR = 2;
 
-  /** Microseconds, as Langfuse's own SDKs send timestamps; JavaScript dates parse this form. */
-  private static final DateTimeFormatter ISO_MICROS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final String ZERO_SPAN_ID = "0000000000000000";
+
+  /** OTLP/JSON field names, quoted and UTF-8 encoded once. */
+  private static final class Field {
+    static final SerializableString TRACE_ID = new SerializedString("traceId");
+    static final SerializableString SPAN_ID = new SerializedString("spanId");
+    static final SerializableString PARENT_SPAN_ID = new SerializedString("parentSpanId");
+    static final SerializableString NAME = new SerializedString("name");
+    static final SerializableString KIND = new SerializedString("kind");
+    static final SerializableString START_TIME_UNIX_NANO = new SerializedString("startTimeUnixNano");
+    static final SerializableString END_TIME_UNIX_NANO = new SerializedString("endTimeUnixNano");
+    static final SerializableString ATTRIBUTES = new SerializedString("attributes");
+    static final SerializableString STATUS = new SerializedString("status");
+    static final SerializableString CODE = new SerializedString("code");
+    static final SerializableString MESSAGE = new SerializedString("message");
+    static final SerializableString KEY = new SerializedString("key");
+    static final SerializableString VALUE = new SerializedString("value");
+    static final SerializableString STRING_VALUE = new SerializedString("stringValue");
+    static final SerializableString INT_VALUE = new SerializedString("intValue");
+    static final SerializableString BOOL_VALUE = new SerializedString("boolValue");
+    static final SerializableString ARRAY_VALUE = new SerializedString("arrayValue");
+    static final SerializableString VALUES = new SerializedString("values");
+    static final SerializableString RESOURCE_SPANS = new SerializedString("resourceSpans");
+    static final SerializableString RESOURCE = new SerializedString("resource");
+    static final SerializableString SCOPE_SPANS = new SerializedString("scopeSpans");
+    static final SerializableString SCOPE = new SerializedString("scope");
+    static final SerializableString VERSION = new SerializedString("version");
+    static final SerializableString SPANS = new SerializedString("spans");
+
+    private Field() {}
+  }
 
   private final JsonFactory factory;
   private final String serviceName;
@@ -123,17 +151,23 @@ public final class OtlpJsonEncoder {
   public void encode(List<SpanData> spans, OutputStream out) throws IOException {
     try (JsonGenerator g = factory.createGenerator(out)) {
       g.writeStartObject();
-      g.writeArrayFieldStart("resourceSpans");
+      g.writeFieldName(Field.RESOURCE_SPANS);
+      g.writeStartArray();
       if (!spans.isEmpty()) {
         g.writeStartObject();
         writeResource(g);
-        g.writeArrayFieldStart("scopeSpans");
+        g.writeFieldName(Field.SCOPE_SPANS);
+        g.writeStartArray();
         g.writeStartObject();
-        g.writeObjectFieldStart("scope");
-        g.writeStringField("name", SCOPE_NAME);
-        g.writeStringField("version", FluxtraceVersion.VERSION);
+        g.writeFieldName(Field.SCOPE);
+        g.writeStartObject();
+        g.writeFieldName(Field.NAME);
+        g.writeString(SCOPE_NAME);
+        g.writeFieldName(Field.VERSION);
+        g.writeString(FluxtraceVersion.VERSION);
         g.writeEndObject();
-        g.writeArrayFieldStart("spans");
+        g.writeFieldName(Field.SPANS);
+        g.writeStartArray();
         TraceMetadataCache cache = new TraceMetadataCache();
         for (SpanData span : spans) {
           writeSpan(g, span, cache);
@@ -149,8 +183,10 @@ public final class OtlpJsonEncoder {
   }
 
   private void writeResource(JsonGenerator g) throws IOException {
-    g.writeObjectFieldStart("resource");
-    g.writeArrayFieldStart("attributes");
+    g.writeFieldName(Field.RESOURCE);
+    g.writeStartObject();
+    g.writeFieldName(Field.ATTRIBUTES);
+    g.writeStartArray();
     stringAttribute(g, SERVICE_NAME, serviceName);
     stringAttribute(g, TELEMETRY_SDK_NAME, FluxtraceVersion.SDK_NAME);
     stringAttribute(g, TELEMETRY_SDK_LANGUAGE, "java");
@@ -161,19 +197,27 @@ public final class OtlpJsonEncoder {
 
   private void writeSpan(JsonGenerator g, SpanData span, TraceMetadataCache cache) throws IOException {
     g.writeStartObject();
-    g.writeStringField("traceId", validId(span.traceId(), TraceIds.TRACE_ID_LENGTH));
-    g.writeStringField("spanId", validId(span.spanId(), TraceIds.SPAN_ID_LENGTH));
+    g.writeFieldName(Field.TRACE_ID);
+    g.writeString(validId(span.traceId(), TraceIds.TRACE_ID_LENGTH));
+    g.writeFieldName(Field.SPAN_ID);
+    g.writeString(validId(span.spanId(), TraceIds.SPAN_ID_LENGTH));
     String parent = parentId(span.parentSpanId());
     if (parent != null) {
-      g.writeStringField("parentSpanId", parent);
+      g.writeFieldName(Field.PARENT_SPAN_ID);
+      g.writeString(parent);
     }
-    g.writeStringField("name", name(span.name()));
-    g.writeNumberField("kind", kind(span.type()));
+    g.writeFieldName(Field.NAME);
+    g.writeString(name(span.name()));
+    g.writeFieldName(Field.KIND);
+    g.writeNumber(kind(span.type()));
     long start = Math.max(0, span.startEpochNanos());
     long end = Math.max(start, span.endEpochNanos());
-    g.writeStringField("startTimeUnixNano", Long.toString(start));
-    g.writeStringField("endTimeUnixNano", Long.toString(end));
-    g.writeArrayFieldStart("attributes");
+    g.writeFieldName(Field.START_TIME_UNIX_NANO);
+    g.writeString(Long.toString(start));
+    g.writeFieldName(Field.END_TIME_UNIX_NANO);
+    g.writeString(Long.toString(end));
+    g.writeFieldName(Field.ATTRIBUTES);
+    g.writeStartArray();
     writeObservationAttributes(g, span);
     writeTraceAttributes(g, span.traceAttributes(), cache);
     if (parent != null && span.parentRemote()) {
@@ -181,11 +225,14 @@ public final class OtlpJsonEncoder {
     }
     g.writeEndArray();
     if (span.level() == ObservationLevel.ERROR) {
-      g.writeObjectFieldStart("status");
-      g.writeNumberField("code", STATUS_CODE_ERROR);
+      g.writeFieldName(Field.STATUS);
+      g.writeStartObject();
+      g.writeFieldName(Field.CODE);
+      g.writeNumber(STATUS_CODE_ERROR);
       String message = span.statusMessage();
       if (message != null) {
-        g.writeStringField("message", JsonText.sanitize(capped(message, maxValueBytes)));
+        g.writeFieldName(Field.MESSAGE);
+        g.writeString(JsonText.sanitize(capped(message, maxValueBytes)));
       }
       g.writeEndObject();
     }
@@ -272,8 +319,10 @@ public final class OtlpJsonEncoder {
       return;
     }
     startAttribute(g, TRACE_TAGS);
-    g.writeObjectFieldStart("arrayValue");
-    g.writeArrayFieldStart("values");
+    g.writeFieldName(Field.ARRAY_VALUE);
+    g.writeStartObject();
+    g.writeFieldName(Field.VALUES);
+    g.writeStartArray();
     long bytes = 0;
     int count = 0;
     for (String tag : tags) {
@@ -287,7 +336,8 @@ public final class OtlpJsonEncoder {
         break;
       }
       g.writeStartObject();
-      g.writeStringField("stringValue", JsonText.sanitize(text));
+      g.writeFieldName(Field.STRING_VALUE);
+      g.writeString(JsonText.sanitize(text));
       g.writeEndObject();
       count++;
     }
@@ -413,10 +463,38 @@ public final class OtlpJsonEncoder {
     return false;
   }
 
+  /**
+   * {@code uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'} in UTC: microseconds, as Langfuse's own SDKs send timestamps, a form
+   * JavaScript dates parse. Written by hand: a DateTimeFormatter was a tenth of the export thread's time for
+   * streaming generations. Nanosecond timestamps in a long span the years 1677 to 2262, always four digits.
+   */
   static String isoMicros(long epochNanos) {
-    Instant instant = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
-        Math.floorMod(epochNanos, 1_000_000_000L));
-    return ISO_MICROS.format(instant);
+    LocalDateTime time = LocalDateTime.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
+        (int) Math.floorMod(epochNanos, 1_000_000_000L), ZoneOffset.UTC);
+    char[] text = new char[27];
+    digits(text, 0, time.getYear(), 4);
+    text[4] = '-';
+    digits(text, 5, time.getMonthValue(), 2);
+    text[7] = '-';
+    digits(text, 8, time.getDayOfMonth(), 2);
+    text[10] = 'T';
+    digits(text, 11, time.getHour(), 2);
+    text[13] = ':';
+    digits(text, 14, time.getMinute(), 2);
+    text[16] = ':';
+    digits(text, 17, time.getSecond(), 2);
+    text[19] = '.';
+    digits(text, 20, time.getNano() / 1000, 6);
+    text[26] = 'Z';
+    return new String(text);
+  }
+
+  /** Writes {@code value} as {@code count} decimal digits, zero-padded, ending at {@code at + count}. */
+  private static void digits(char[] text, int at, int value, int count) {
+    for (int i = at + count - 1; i >= at; i--) {
+      text[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   /** A parent id, or null for none: an empty or all-zero id means no parent in W3C trace context. */
@@ -466,33 +544,40 @@ public final class OtlpJsonEncoder {
     return text == null ? 0 : text.length();
   }
 
-  private static void stringAttribute(JsonGenerator g, String key, @Nullable String value) throws IOException {
+  private static void stringAttribute(JsonGenerator g, SerializableString key, @Nullable String value)
+      throws IOException {
     if (value == null) {
       return;
     }
     startAttribute(g, key);
-    g.writeStringField("stringValue", JsonText.sanitize(value));
+    g.writeFieldName(Field.STRING_VALUE);
+    g.writeString(JsonText.sanitize(value));
     endAttribute(g);
   }
 
-  private static void intAttribute(JsonGenerator g, String key, long value) throws IOException {
+  private static void intAttribute(JsonGenerator g, SerializableString key, long value) throws IOException {
     startAttribute(g, key);
     // OTLP/JSON writes int64 as a decimal string; Langfuse reads that form since mid-2026 (PR 14047).
-    g.writeStringField("intValue", Long.toString(value));
+    g.writeFieldName(Field.INT_VALUE);
+    g.writeString(Long.toString(value));
     endAttribute(g);
   }
 
-  private static void booleanAttribute(JsonGenerator g, String key, boolean value) throws IOException {
+  private static void booleanAttribute(JsonGenerator g, SerializableString key, boolean value)
+      throws IOException {
     startAttribute(g, key);
-    g.writeBooleanField("boolValue", value);
+    g.writeFieldName(Field.BOOL_VALUE);
+    g.writeBoolean(value);
     endAttribute(g);
   }
 
   /** Opens {@code {"key": key, "value": {}} so that the caller writes the one field of the value. */
-  private static void startAttribute(JsonGenerator g, String key) throws IOException {
+  private static void startAttribute(JsonGenerator g, SerializableString key) throws IOException {
     g.writeStartObject();
-    g.writeStringField("key", key);
-    g.writeObjectFieldStart("value");
+    g.writeFieldName(Field.KEY);
+    g.writeString(key);
+    g.writeFieldName(Field.VALUE);
+    g.writeStartObject();
   }
 
   private static void endAttribute(JsonGenerator g) throws IOException {

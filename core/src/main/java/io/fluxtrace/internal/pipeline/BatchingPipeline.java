@@ -201,6 +201,19 @@ public final class BatchingPipeline<T> {
   }
 
   /**
+   * Refuses one item, and counts it like {@link #offer} does, when the pipeline already holds its maximum of items
+   * or of bytes: the caller can then skip building an item that would only be dropped. Returns whether it refused;
+   * after false, {@link #offer} may still refuse the item. Never blocks, never throws.
+   */
+  public boolean refuseIfFull() {
+    if (queuedItems.get() >= options.maxQueuedItems() || queuedBytes.get() >= options.maxQueuedBytes()) {
+      refuseFull();
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Completes with true once every item admitted before this call is settled, or with false if shutdown gave
    * up on some of them first. Never errors. Each call is independent of the others.
    */

@@ -51,8 +51,11 @@ public final class SpanSizeEstimator {
         size += tag.length() + 16;
       }
     }
-    for (Map.Entry<String, String> entry : attributes.metadata().entrySet()) {
-      size += ATTRIBUTE_OVERHEAD + entry.getKey().length() + entry.getValue().length();
+    Map<String, String> metadata = attributes.metadata();
+    if (!metadata.isEmpty()) { // iterating even an empty unmodifiable map allocates two iterators
+      for (Map.Entry<String, String> entry : metadata.entrySet()) {
+        size += ATTRIBUTE_OVERHEAD + entry.getKey().length() + entry.getValue().length();
+      }
     }
     return size;
   }

@@ -30,9 +30,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
@@ -362,6 +368,23 @@ class OtlpJsonEncoderTest {
 
     byte[] toByteArray() {
       return bytes.toByteArray();
+    }
+  }
+
+  @Test
+  void completionStartTimesAreIsoMicrosecondsInUtcLikeTheJdkFormatter() {
+    DateTimeFormatter jdk =
+        DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    Random random = new Random(7);
+    List<Long> times = new ArrayList<>(List.of(0L, 1L, -1L, 999L, 1_000L, Long.MAX_VALUE, Long.MIN_VALUE,
+        951_782_400_000_000_000L /* 2000-02-29 */, 1_767_225_599_999_999_999L /* end of 2025 */));
+    for (int i = 0; i < 1_000; i++) {
+      times.add(random.nextLong());
+    }
+    for (long nanos : times) {
+      Instant instant =
+          Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+      assertThat(OtlpJsonEncoder.isoMicros(nanos)).as("%d", nanos).isEqualTo(jdk.format(instant));
     }
   }
 }

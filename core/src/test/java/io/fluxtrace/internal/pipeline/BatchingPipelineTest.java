@@ -123,6 +123,34 @@ class BatchingPipelineTest {
   }
 
   @Test
+  void refuseIfFullRefusesAndCountsOnlyAtTheBound() {
+    GatedExporter<String> exporter = GatedExporter.gated();
+    BatchingPipeline<String> byItems = pipeline(options().maxQueuedItems(2).maxBatchItems(1), exporter);
+
+    assertThat(byItems.refuseIfFull()).isFalse();
+    offer(byItems, 2);
+    assertThat(byItems.refuseIfFull()).isTrue();
+    assertThat(stats().droppedQueueFull()).isEqualTo(1);
+    assertThat(stats().enqueued()).isEqualTo(2);
+
+    exporter.call(0).succeed();
+    assertThat(byItems.refuseIfFull()).isFalse();
+    assertThat(stats().droppedQueueFull()).isEqualTo(1);
+  }
+
+  @Test
+  void refuseIfFullRefusesWhenTheBytesAreAtTheBound() {
+    GatedExporter<String> exporter = GatedExporter.gated();
+    BatchingPipeline<String> byBytes = pipeline(options().maxQueuedBytes(10).maxBatchItems(1), exporter);
+
+    byBytes.offer("aaaaaa");
+    assertThat(byBytes.refuseIfFull()).isFalse();
+    byBytes.offer("bbbb"); // exactly 10
+    assertThat(byBytes.refuseIfFull()).isTrue();
+    assertThat(stats().droppedQueueFull()).isEqualTo(1);
+  }
+
+  @Test
   void boundsEstimatedBytesFromAdmissionUntilSettled() {
     GatedExporter<String> exporter = GatedExporter.gated();
     BatchingPipeline<String> pipeline = pipeline(options().maxQueuedBytes(10).maxBatchItems(1), exporter);
