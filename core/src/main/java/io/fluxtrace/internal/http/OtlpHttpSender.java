@@ -1,9 +1,10 @@
 package io.fluxtrace.internal.http;
 
-import io.fluxtrace.internal.RateLimitedLog;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.internal.FluxtraceVersion;
+import io.fluxtrace.internal.RateLimitedLog;
+import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
@@ -34,7 +35,6 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * Posts OTLP/HTTP request bodies to the configured endpoint with reactor-netty, applying the {@link RetryPolicy}.
@@ -54,7 +54,7 @@ final class OtlpHttpSender {
   private static final String WRITE_TIMEOUT_HANDLER = "fluxtrace.writeTimeout";
   private static final int MAX_LOGGED_BODY_CHARS = 500;
 
-  private final Logger log = Loggers.getLogger(OtlpHttpSender.class);
+  private final Logger log = SafeLogger.of(OtlpHttpSender.class);
   private final String endpointForLogs;
   private final @Nullable String publicKeyForLogs;
   private final boolean gzip;
