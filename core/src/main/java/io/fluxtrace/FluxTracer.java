@@ -159,6 +159,11 @@ public final class FluxTracer implements AutoCloseable {
     }
   }
 
+  /** Recording spans started and not yet ended (the collected ones unlinked first), for tests. */
+  int openSpanCount() {
+    return openSpans.open();
+  }
+
   /** The registered JVM shutdown hook, for tests. */
   @Nullable Thread shutdownHook() {
     return shutdownHook;
