@@ -20,10 +20,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.ConnectionObserver;
@@ -34,6 +36,7 @@ import reactor.netty.transport.NameResolverProvider;
 import reactor.netty.transport.ProxyProvider;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.context.Context;
 
 /**
  * The one HTTP transport of a tracer, shared by span and score export: its own event loop, connection pool and
@@ -53,8 +56,8 @@ import reactor.util.Loggers;
  *   <li>Proxy: {@link TransportSettings#proxy()}, else the JVM's settings through {@link ProxySelector#getDefault()},
  *       decided once for the endpoint; an HTTP proxy tunnels both {@code http://} and {@code https://} with
  *       {@code CONNECT}.
- *   <li>Connection errors: reactor-netty's own logging of them (a stack trace at WARN per reset connection) is
- *       replaced by the exporters' rate-limited failure lines; see {@link #connectionErrorObserver}.
+ *   <li>Connection errors: Reactor Netty's own logging of them (a stack trace at WARN per reset connection) is
+ *       replaced by one rate-limited line with the error, endpoint and counts; see {@link ConnectionErrorHandler}.
  * </ul>
  *
  * <p>Leased by each exporter that uses it ({@link #lease()}) and released by its {@code shutdown()}, after its
@@ -109,7 +112,13 @@ public final class HttpTransport {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
         // Every retry goes through the policy, where it is counted and timed.
         .disableRetry(true)
-        .observe(connectionErrorObserver());
+        .observe(connectionErrorObserver())
+        .doOnRequest((request, connection) -> {
+          RequestErrors errors = request.currentContextView().getOrDefault(RequestErrors.class, null);
+          if (errors != null) {
+            connection.addHandlerLast(ConnectionErrorHandler.NAME, new ConnectionErrorHandler(errors.sink, this));
+          }
+        });
     ProxyChoice p = proxy;
     if (p != null) {
       plain = plain.proxy(spec -> {
@@ -198,11 +207,8 @@ public final class HttpTransport {
   }
 
   /**
-   * Handles the errors a connection reports outside a request (the server resets an idle pooled connection,
-   * for one). Reactor Netty would log each with its stack trace at WARN or ERROR, outside any rate limit; a
-   * request that fails through them is reported by the exporter's own rate-limited line. Here they are counted
-   * and logged at most once a minute, with the error's class, message, endpoint and count; the stack trace only at
-   * debug level.
+   * Handles the errors a connection reports outside a request (on an idle pooled connection, say), which
+   * {@link ConnectionErrorHandler} does not see: counted and logged as {@link #connectionError} does.
    */
   private ConnectionObserver connectionErrorObserver() {
     return new ConnectionObserver() {
@@ -211,14 +217,23 @@ public final class HttpTransport {
 
       @Override
       public void onUncaughtException(Connection connection, Throwable error) {
-        long count = connectionErrors.incrementAndGet();
-        connectionErrorLogs.warn("fluxtrace: connection to {} failed outside a request: {} ({} so far)",
-            endpointForLogs, describe(error), count);
-        if (log.isDebugEnabled()) {
-          log.debug("fluxtrace: connection error on " + connection.channel(), error);
-        }
+        connectionError(error);
       }
     };
+  }
+
+  /**
+   * Counts a connection error of an export and logs it at most once a minute (the line says how many were
+   * suppressed), with the error's class and message, the endpoint and the count so far; the stack trace only at
+   * debug level. Whether the request is sent again is the exporter's retry policy's business, logged by it.
+   */
+  void connectionError(Throwable error) {
+    long count = connectionErrors.incrementAndGet();
+    connectionErrorLogs.warn("fluxtrace: export connection to {} failed: {} (connection errors so far: {}; the"
+        + " request is sent again as the retry policy allows)", endpointForLogs, describe(error), count);
+    if (log.isDebugEnabled()) {
+      log.debug("fluxtrace: export connection error", error);
+    }
   }
 
   static String describe(Throwable error) {
@@ -232,6 +247,20 @@ public final class HttpTransport {
    */
   Mono<HttpClient> client(UnaryOperator<HttpClient> customizer) {
     return client.map(customizer);
+  }
+
+  /**
+   * Sends one request: {@code request} on the client, or the value {@code connectionFailed} makes of the error that
+   * broke its connection before the response, as {@link ConnectionErrorHandler} reports it (which keeps that error
+   * out of Reactor Netty's log).
+   */
+  <T> Mono<T> send(Mono<HttpClient> client, Function<HttpClient, Mono<T>> request,
+      Function<Throwable, T> connectionFailed) {
+    return Mono.defer(() -> {
+      RequestErrors errors = new RequestErrors();
+      Mono<T> sent = client.flatMap(request).contextWrite(Context.of(RequestErrors.class, errors));
+      return Mono.firstWithSignal(sent, errors.sink.asMono().map(connectionFailed));
+    });
   }
 
   /** Takes a share of this transport for an exporter; false if it was already disposed. */
@@ -351,6 +380,11 @@ public final class HttpTransport {
     ProxyChoice p = proxy;
     return "HttpTransport{" + name + ", " + endpointForLogs
         + (p == null ? "" : ", proxy " + p.host() + ':' + p.port()) + '}';
+  }
+
+  /** Where the connection of one request reports the error that broke it; carried in the request's context. */
+  private static final class RequestErrors {
+    final Sinks.One<Throwable> sink = Sinks.one();
   }
 
   /** A proxy to tunnel through; the password stays out of {@link #toString()}. */

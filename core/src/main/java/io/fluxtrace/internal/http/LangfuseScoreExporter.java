@@ -255,7 +255,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
       jsons.add(e.json);
     }
     byte[] body = encoder.batch(jsons);
-    return client.flatMap(c -> c.post()
+    return transport.send(client, c -> c.post()
         .uri(endpoint)
         .send((request, outbound) -> {
           request.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
@@ -265,8 +265,9 @@ public final class LangfuseScoreExporter implements ScoreExporter {
             // Once the status line is in, it decides: a body cut short does not change what the server said.
             .onErrorResume(e -> Mono.empty())
             .defaultIfEmpty(new byte[0])
-            .map(bytes -> answered(events, response.status().code(), response.responseHeaders(), bytes))))
-        .onErrorResume(error -> Mono.just(failedToSend(events, error)))
+            .map(bytes -> answered(events, response.status().code(), response.responseHeaders(), bytes)))
+        .onErrorResume(error -> Mono.just(failedToSend(events, error))),
+        error -> failedToSend(events, error))
         .flatMap(outcome -> outcome.split ? sendHalves(events) : Mono.just(outcome));
   }
 

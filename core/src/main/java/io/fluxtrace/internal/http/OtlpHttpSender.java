@@ -215,7 +215,7 @@ final class OtlpHttpSender {
   }
 
   private Mono<Answer> post(byte[] body) {
-    return client.flatMap(c -> c.post()
+    return transport.send(client, c -> c.post()
         .uri(endpoint)
         .send((request, outbound) -> {
           request.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
@@ -228,10 +228,11 @@ final class OtlpHttpSender {
             .defaultIfEmpty("")
             .map(text -> new Answer(response.status().code(),
                 response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), text, null)))
-        .next())
+        .next()
         .switchIfEmpty(Mono.fromSupplier(() ->
             new Answer(0, null, "", new IllegalStateException("no response"))))
-        .onErrorResume(error -> Mono.just(new Answer(0, null, "", error)));
+        .onErrorResume(error -> Mono.just(new Answer(0, null, "", error))),
+        error -> new Answer(0, null, "", error));
   }
 
   private Duration delayBeforeRetry(Answer answer, int attempt) {
