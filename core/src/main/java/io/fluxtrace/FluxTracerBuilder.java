@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.Loggers;
 
 /**
@@ -520,7 +521,8 @@ public final class FluxTracerBuilder {
     }
     TransportSettings settings =
         new TransportSettings(trustedCertificates, trustStore, trustStorePassword, p, systemProxy);
-    if (trustedCertificates != null || trustStore != null) {
+    // Reading files would block a non-blocking thread; there the first export reads them (and logs a failure).
+    if ((trustedCertificates != null || trustStore != null) && !Schedulers.isInNonBlockingThread()) {
       settings.trustManagerFactory();
     }
     return settings;
