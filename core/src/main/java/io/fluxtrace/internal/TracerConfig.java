@@ -26,6 +26,7 @@ import reactor.core.scheduler.Scheduler;
  * @param maxQueuedScores scores the score pipeline holds at most
  * @param shutdownQuietPeriod how long shutdown waits, once nothing is open or queued, for new work before it
  *     stops accepting
+ * @param transport TLS trust and proxy of the HTTP transport
  */
 public record TracerConfig(
     boolean enabled,
@@ -61,7 +62,8 @@ public record TracerConfig(
     Duration shutdownQuietPeriod,
     @Nullable Scheduler exportScheduler,
     @Nullable ScoreExporter scoreExporter,
-    int maxQueuedScores) {
+    int maxQueuedScores,
+    TransportSettings transport) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -94,6 +96,7 @@ public record TracerConfig(
         + ", shutdownQuietPeriod=" + shutdownQuietPeriod
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", maxQueuedScores=" + maxQueuedScores
+        + ", transport=" + transport
         + '}';
   }
 }
