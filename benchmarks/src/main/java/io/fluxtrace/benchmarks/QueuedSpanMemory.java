@@ -32,12 +32,14 @@ import reactor.core.publisher.Sinks;
  * </ul>
  *
  * <p>Then the byte bound against the heap, per kind of text ({@link Content.TextKind}: ASCII, Latin-1, CJK, emoji)
- * and size (100 chars, 2 KB, 100,000 chars for input and output each), with the backend down as in an outage
- * (connection refused, so the first batches are in flight with their encoded bodies, waiting to retry): generation
- * spans are ended until the pipeline refuses one for lack of bytes ({@code maxQueuedBytes} of {@code boundMiB});
- * the live heap growth is then set against the pipeline's estimate, {@code queuedBytes}. The heap must stay within
- * 1.1x of the estimate (the bound is a bound) and the estimate within 1.1x of the heap (it does not overcount).
- * With {@code -Dfluxtrace.histogram=true} the largest classes of the live heap are printed for each case.
+ * and size (100 chars, 2 KB, 100,000 chars for input and output each): generation spans are ended until the
+ * pipeline refuses one for lack of bytes ({@code maxQueuedBytes} of {@code boundMiB}), and the live heap growth is
+ * set against the pipeline's estimate, {@code queuedBytes}. Once with an exporter that never completes (what the
+ * queued spans hold), once with the backend down as in an outage (connection refused: the batches in flight also
+ * hold their encoded bodies while they wait to retry), and once down without gzip (CJK, 100,000 chars). With the
+ * exporter blocked the heap must stay within 1.1x of the estimate (the bound is a bound) and the estimate within
+ * 1.1x of the heap (it does not overcount). With {@code -Dfluxtrace.histogram=true} the largest classes of the live
+ * heap are printed for each case.
  *
  * <p>Usage: {@code java -Xmx1g -cp benchmarks.jar io.fluxtrace.benchmarks.QueuedSpanMemory [spans] [boundMiB]}.
  * Exits non-zero if a span was lost, a figure is implausible or a heap-to-estimate ratio is out of its range.
