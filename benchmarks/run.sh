@@ -23,17 +23,17 @@ case "$mode" in
     # One short iteration each, no warm-up; -foe: the first failing benchmark fails the run.
     jmh_opts=(-f 1 -wi 0 -i 1 -r 100ms -foe true)
     export_params=()
-    memory_spans=2000; outage_spans=20000; load_args=(4 1 1 1)
+    memory_spans=2000; memory_bound_mib=16; outage_spans=20000; load_args=(4 1 1 1)
     ;;
   quick)
     jmh_opts=(-f 1 -wi 2 -w 500ms -i 3 -r 1s -foe true -prof gc)
     export_params=()
-    memory_spans=20000; outage_spans=1000000; load_args=(16 4 2 1)
+    memory_spans=20000; memory_bound_mib=32; outage_spans=1000000; load_args=(16 4 2 1)
     ;;
   full)
     jmh_opts=(-f 1 -wi 3 -w 1s -i 5 -r 2s -foe true -prof gc)
     export_params=(-p compression=none,gzip -p contentChars=256,2048)
-    memory_spans=50000; outage_spans=1000000; load_args=(16 10 5 1)
+    memory_spans=50000; memory_bound_mib=64; outage_spans=1000000; load_args=(16 10 5 1)
     ;;
   *)
     echo "usage: $0 smoke|quick|full" >&2
@@ -73,8 +73,9 @@ step "JMH: export throughput"
 "$java_bin" -jar "$jar" 'io\.fluxtrace\.benchmarks\.ExportThroughputBenchmark' \
   "${jmh_opts[@]}" "${export_params[@]}" "${extra[@]}" -rf json -rff "$out/jmh-export.json" | tee "$out/jmh-export.log"
 
-step "harness: memory per queued span"
-"$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.QueuedSpanMemory "$memory_spans" | tee "$out/memory.log"
+step "harness: memory per queued span, and the byte bound vs the heap per kind and size of text"
+"$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.QueuedSpanMemory "$memory_spans" "$memory_bound_mib" \
+  | tee "$out/memory.log"
 
 step "harness: outage"
 "$java_bin" -Xmx512m -cp "$jar" io.fluxtrace.benchmarks.OutageHarness "$outage_spans" | tee "$out/outage.log"

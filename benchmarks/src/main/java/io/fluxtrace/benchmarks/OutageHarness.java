@@ -127,7 +127,7 @@ public final class OutageHarness {
   }
 
   /** A loopback port that nothing listens on: bound once to get a free number, then released. */
-  private static int closedPort() throws IOException {
+  static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

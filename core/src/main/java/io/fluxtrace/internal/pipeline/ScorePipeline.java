@@ -17,35 +17,38 @@ import reactor.core.publisher.Mono;
  */
 public final class ScorePipeline {
 
-  /** Envelope id, type, timestamp, field names and punctuation of one {@code score-create} event. */
-  static final int SCORE_OVERHEAD = 320;
-
   private ScorePipeline() {}
 
   /** Starts a score pipeline that exports through {@code exporter} and counts into {@code metrics}. */
   public static BatchingPipeline<ScoreData> create(TracerConfig config, ScoreMetrics metrics, ScoreExporter exporter) {
     PipelineOptions options = PipelineOptions.from(config, "scores", config.maxQueuedScores());
+    SpanSizeEstimator.init();
     BatchingPipeline<ScoreData> pipeline =
         new BatchingPipeline<>(options, ScorePipeline::estimate, adapt(exporter), metrics);
     metrics.gauge(pipeline::queuedItems);
     return pipeline;
   }
 
-  /** The estimated size of a score's ingestion event in bytes: string lengths plus an allowance for escaping. */
+  /**
+   * The estimated heap a queued score holds, counted as {@link SpanSizeEstimator} counts spans: the pipeline's entry
+   * and queue node, the ScoreData, its strings whole (one byte per char for Latin-1 text, two otherwise) and a boxed
+   * numeric value; the name and environment, usually shared constants, by their chars only.
+   */
   static long estimate(ScoreData score) {
-    return SCORE_OVERHEAD + score.id().length() + score.name().length() + length(score.stringValue())
-        + length(score.traceId()) + length(score.observationId()) + length(score.sessionId())
-        + escaped(score.comment()) + escaped(score.metadata()) + length(score.configId())
-        + length(score.environment());
+    return estimate(score, HeapLayout.CURRENT);
   }
 
-  private static long length(@Nullable String value) {
-    return value == null ? 0 : value.length();
+  static long estimate(ScoreData score, HeapLayout heap) {
+    // Entry (item, size), queue node (next, value); ScoreData: 12 references and one long.
+    return heap.object(1, 8) + heap.object(2, 0) + heap.object(12, 8) + heap.string(score.id())
+        + heap.chars(score.name()) + (score.numericValue() == null ? 0 : heap.object(0, 8))
+        + string(heap, score.stringValue()) + string(heap, score.traceId()) + string(heap, score.observationId())
+        + string(heap, score.sessionId()) + string(heap, score.comment()) + string(heap, score.metadata())
+        + string(heap, score.configId()) + (score.environment() == null ? 0 : heap.chars(score.environment()));
   }
 
-  /** Text whose quotes and control characters get escaped: an eighth more allows for it. */
-  private static long escaped(@Nullable String value) {
-    return value == null ? 0 : value.length() + (value.length() >> 3);
+  private static long string(HeapLayout heap, @Nullable String value) {
+    return value == null ? 0 : heap.string(value);
   }
 
   private static BatchExporter<ScoreData> adapt(ScoreExporter exporter) {

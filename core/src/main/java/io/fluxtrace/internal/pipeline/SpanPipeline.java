@@ -17,6 +17,7 @@ public final class SpanPipeline {
   /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
   public static BatchingPipeline<SpanData> create(TracerConfig config, TracerMetrics metrics, SpanExporter exporter) {
     PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
+    SpanSizeEstimator.init();
     BatchingPipeline<SpanData> pipeline =
         new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));
     metrics.gauges(pipeline::queuedItems, pipeline::queuedBytes);

@@ -3,69 +3,134 @@ package io.fluxtrace.internal.pipeline;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Estimates how many bytes a span takes in an uncompressed OTLP/HTTP JSON request, cheaply enough to run on
- * the thread that ends the span: string lengths and fixed allowances, no serialization. It errs on the high
- * side for ASCII content; the same figure bounds the memory the pipeline holds (a Latin-1 string costs about
- * one byte per character).
+ * Estimates the heap a queued span holds, which is what {@code maxQueuedBytes} bounds, cheaply enough to run on the
+ * thread that ends the span: object sizes from the JVM's layout ({@link HeapLayout}) and string lengths, no
+ * serialization, no reflection.
+ *
+ * <p>What a queued span holds, as heap histograms of queued spans show: the pipeline's entry and queue node, the
+ * {@link SpanData}, its id strings, the JSON text of its content (input, output, metadata, model parameters: one
+ * exact-size String each, made by the content encoder) and, for a generation, the {@link GenerationData} with its
+ * copied usage and cost maps and their boxed numbers. A string takes one byte per char when the JVM holds it as
+ * Latin-1 (every char at most U+00FF, compact strings on) and two otherwise, so text is counted by its chars and
+ * their width, never by its UTF-8 size. Strings the application passes in as they are (the span name, model, prompt
+ * name, usage and cost keys, trace attributes) are usually constants or shared by a request's spans: their chars
+ * are counted, so that a large one is bounded, but not their object headers. Everything else is counted whole,
+ * even where spans may share it (a trace id), so that the estimate errs on the high side.
+ *
+ * <p>The same figure cuts batches by {@code maxBatchBytes}; a request's UTF-8 JSON is close to it for Latin-1
+ * text and up to 1.5 times it for CJK text (three UTF-8 bytes for a two-byte char), before compression.
  */
 public final class SpanSizeEstimator {
 
-  /** Ids, timestamps, kind, status, attribute keys and JSON punctuation of one span. */
-  static final int SPAN_OVERHEAD = 640;
-  /** Key and punctuation of one attribute. */
-  static final int ATTRIBUTE_OVERHEAD = 48;
-
   private SpanSizeEstimator() {}
 
-  /** The estimated encoded size of {@code span} in bytes. */
+  /** The estimated heap {@code span} holds while it is queued, in bytes. */
   public static long estimate(SpanData span) {
-    long size = SPAN_OVERHEAD + span.name().length() + plain(span.statusMessage())
-        + embeddedJson(span.input()) + embeddedJson(span.output()) + embeddedJson(span.metadata());
-    size += traceAttributes(span.traceAttributes());
+    return estimate(span, HeapLayout.CURRENT);
+  }
+
+  /** Reads the JVM's layout now, on the caller's thread, rather than on the first thread that ends a span. */
+  static void init() {
+    HeapLayout.CURRENT.alignment(); // initializes the layout class
+  }
+
+  static long estimate(SpanData span, HeapLayout heap) {
+    long size = fixed(heap) + heap.string(span.traceId()) + heap.string(span.spanId())
+        + string(heap, span.parentSpanId()) + heap.chars(span.name())
+        + string(heap, span.statusMessage()) + string(heap, span.input()) + string(heap, span.output())
+        + string(heap, span.metadata()) + traceAttributes(heap, span.traceAttributes());
     GenerationData generation = span.generation();
     if (generation != null) {
-      // Completion start, prompt version, usage and cost details (JSON objects of key/number pairs).
-      size += plain(generation.model()) + embeddedJson(generation.modelParameters())
-          + plain(generation.promptName()) + 4L * ATTRIBUTE_OVERHEAD
-          + 32L * (generation.usageDetails().size() + generation.costDetails().size());
-      for (String key : generation.usageDetails().keySet()) {
-        size += key.length();
-      }
-      for (String key : generation.costDetails().keySet()) {
-        size += key.length();
+      size += generation(heap, generation);
+    }
+    return size;
+  }
+
+  /** The pipeline's {@code Entry} (item, size) and the sink queue's node (next, value), and the SpanData itself. */
+  static long fixed(HeapLayout heap) {
+    return heap.object(1, 8) + heap.object(2, 0)
+        // 12 references, two longs (start, end), one boolean (parentRemote)
+        + heap.object(12, 17);
+  }
+
+  private static long generation(HeapLayout heap, GenerationData generation) {
+    // model, modelParameters, usageDetails, costDetails, promptName, promptVersion; completionStartEpochNanos
+    long size = heap.object(6, 8) + chars(heap, generation.model()) + string(heap, generation.modelParameters())
+        + chars(heap, generation.promptName()) + (generation.promptVersion() == null ? 0 : heap.object(0, 4))
+        + copiedMap(heap, generation.usageDetails().size()) + copiedMap(heap, generation.costDetails().size());
+    return size + keys(heap, generation.usageDetails()) + keys(heap, generation.costDetails());
+  }
+
+  /**
+   * The chars of the map's keys. Read through the entry set, which the OTLP encoder reads too: the views that
+   * reading creates (and the map then keeps) are the same ones, created once.
+   */
+  private static long keys(HeapLayout heap, Map<String, ? extends Number> map) {
+    long size = 0;
+    if (!map.isEmpty()) { // iterating even an empty unmodifiable map allocates its views and an iterator
+      for (Map.Entry<String, ? extends Number> entry : map.entrySet()) {
+        size += heap.chars(entry.getKey());
       }
     }
     return size;
   }
 
-  private static long traceAttributes(TraceAttributes attributes) {
-    long size = plain(attributes.userId()) + plain(attributes.sessionId()) + plain(attributes.traceName())
-        + plain(attributes.release()) + plain(attributes.version()) + plain(attributes.environment());
-    if (!attributes.tags().isEmpty()) {
-      size += ATTRIBUTE_OVERHEAD;
-      for (String tag : attributes.tags()) {
-        size += tag.length() + 16;
-      }
+  /**
+   * A map GenerationData copied: {@code Collections.unmodifiableMap(new LinkedHashMap<>(map))} with {@code entries}
+   * entries, each value a boxed Long or Double, and, when it has entries, the entry set views that reading it
+   * creates.
+   */
+  static long copiedMap(HeapLayout heap, int entries) {
+    // UnmodifiableMap: m, keySet, entrySet, values. LinkedHashMap: keySet, values, table, entrySet, head, tail;
+    // size, modCount, threshold, loadFactor, accessOrder.
+    long size = heap.object(4, 0) + heap.object(6, 17);
+    if (entries > 0) {
+      // UnmodifiableEntrySet and LinkedEntrySet: one reference each.
+      size += 2 * heap.object(1, 0);
+      // new LinkedHashMap<>(map) sizes its table for the entries (JDK 17's rule, the largest of recent JDKs).
+      size += heap.referenceArray(tableSizeFor((int) (entries / 0.75f + 1.0f)));
+      // LinkedHashMap.Entry: hash; key, value, next, before, after. The boxed Long or Double: one long.
+      size += entries * (heap.object(5, 4) + heap.object(0, 8));
+    }
+    return size;
+  }
+
+  /** The power of two HashMap picks for a requested capacity. */
+  static int tableSizeFor(int capacity) {
+    int n = -1 >>> Integer.numberOfLeadingZeros(Math.max(1, capacity) - 1);
+    return n < 0 ? 1 : n + 1;
+  }
+
+  private static long traceAttributes(HeapLayout heap, TraceAttributes attributes) {
+    if (attributes == TraceAttributes.EMPTY) {
+      return 0;
+    }
+    long size = chars(heap, attributes.userId()) + chars(heap, attributes.sessionId())
+        + chars(heap, attributes.traceName()) + chars(heap, attributes.release()) + chars(heap, attributes.version())
+        + chars(heap, attributes.environment());
+    List<String> tags = attributes.tags();
+    for (int i = 0; i < tags.size(); i++) {
+      size += heap.chars(tags.get(i));
     }
     Map<String, String> metadata = attributes.metadata();
     if (!metadata.isEmpty()) { // iterating even an empty unmodifiable map allocates two iterators
       for (Map.Entry<String, String> entry : metadata.entrySet()) {
-        size += ATTRIBUTE_OVERHEAD + entry.getKey().length() + entry.getValue().length();
+        size += heap.chars(entry.getKey()) + heap.chars(entry.getValue());
       }
     }
     return size;
   }
 
-  private static long plain(@Nullable String value) {
-    return value == null ? 0 : ATTRIBUTE_OVERHEAD + value.length();
+  private static long string(HeapLayout heap, @Nullable String value) {
+    return value == null ? 0 : heap.string(value);
   }
 
-  /** JSON text carried as a JSON string value: its quotes get escaped, which an eighth more allows for. */
-  private static long embeddedJson(@Nullable String json) {
-    return json == null ? 0 : ATTRIBUTE_OVERHEAD + json.length() + (json.length() >> 3);
+  private static long chars(HeapLayout heap, @Nullable String value) {
+    return value == null ? 0 : heap.chars(value);
   }
 }
