@@ -88,7 +88,7 @@ class ReadmeSnippetsTest {
     FlushResult result = tracer.flushBlocking(Duration.ofSeconds(10));
     if (!result.isClean()) {
       log.warn("fluxtrace: {} spans failed {}, {} dropped, flush completed: {}",
-          result.failed(), result.stats().failed(), result.dropped(), result.completed());
+          result.failed(), result.stats().failedByReason(), result.dropped(), result.completed());
     }
     return result.isClean();
   }
