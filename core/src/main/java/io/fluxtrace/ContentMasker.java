@@ -52,7 +52,8 @@ public interface ContentMasker {
    * }</pre>
    *
    * @param strings receives a string's name (its map key or record component; null for the value itself and for
-   *     the elements of lists) and the string, and returns what to send instead (null sends a JSON null)
+   *     the elements of lists) and the string, and returns what to send instead: null sends a JSON null inside a
+   *     structure, and drops a value that is a string itself
    */
   static ContentMasker deep(BiFunction<@Nullable String, String, @Nullable String> strings) {
     return new DeepMasker(strings);
