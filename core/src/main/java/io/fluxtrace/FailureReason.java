@@ -1,6 +1,6 @@
 package io.fluxtrace;
 
-/** Why spans were not delivered, as counted in {@link TracerStats#failed()}. */
+/** Why spans were not delivered, as counted in {@link TracerStats#failedByReason()}. */
 public enum FailureReason {
   /** The backend answered 400: the export was malformed. Not retried. */
   BAD_REQUEST,

@@ -15,9 +15,9 @@ public record FlushResult(boolean completed, TracerStats stats) {
     return stats.exported();
   }
 
-  /** Spans that definitively failed since the tracer started. */
+  /** Spans that definitively failed since the tracer started; {@code stats().failedByReason()} says why. */
   public long failed() {
-    return stats.failedTotal();
+    return stats.failed();
   }
 
   /** Spans dropped since the tracer started. */
@@ -28,6 +28,6 @@ public record FlushResult(boolean completed, TracerStats stats) {
   /** Whether the flush completed and no span or score was ever dropped or failed. */
   public boolean isClean() {
     return completed && failed() == 0 && dropped() == 0
-        && stats.scores().failedTotal() == 0 && stats.scores().dropped() == 0;
+        && stats.scores().failed() == 0 && stats.scores().dropped() == 0;
   }
 }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Exact counters of scores since the tracer was built, part of {@link TracerStats#scores()}. Every recorded score
- * is accounted for: once the score pipeline is idle, {@code recorded == exported + failedTotal() + dropped()}.
+ * is accounted for: once the score pipeline is idle, {@code recorded == exported + failed() + dropped()}.
+ * {@code failed()} and {@code dropped()} are totals, {@link #failedByReason()} has the breakdown.
  *
  * <p>Langfuse answers a batch of scores per score: a score it rejected is counted under the reason of its own
  * answer (400 {@link FailureReason#BAD_REQUEST}, 401 or 403 {@link FailureReason#UNAUTHORIZED}, 404 and others
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param droppedNoExporter scores dropped because the tracer has nowhere to send them (no Langfuse keys at the
  *     Langfuse endpoint and no {@link io.fluxtrace.export.ScoreExporter})
  * @param exported scores the backend acknowledged
- * @param failed scores that definitively failed, by reason; only reasons that occurred
+ * @param failedByReason scores that definitively failed, by reason; only reasons that occurred
  * @param retries times a score was sent again after a retryable answer
  * @param queued scores in the pipeline now (queued, batched or in flight)
  */
@@ -31,7 +32,7 @@ public record ScoreStats(
     long droppedAfterClose,
     long droppedNoExporter,
     long exported,
-    Map<FailureReason, Long> failed,
+    Map<FailureReason, Long> failedByReason,
     long retries,
     long queued) {
 
@@ -41,18 +42,18 @@ public record ScoreStats(
   /** Copies the failure map, keeping only the reasons that occurred. */
   public ScoreStats {
     EnumMap<FailureReason, Long> copy = new EnumMap<>(FailureReason.class);
-    failed.forEach((reason, count) -> {
+    failedByReason.forEach((reason, count) -> {
       if (count != 0) {
         copy.put(reason, count);
       }
     });
-    failed = Collections.unmodifiableMap(copy);
+    failedByReason = Collections.unmodifiableMap(copy);
   }
 
-  /** Scores that definitively failed, all reasons together. */
-  public long failedTotal() {
+  /** Scores that definitively failed, all reasons together; {@link #failedByReason()} has the breakdown. */
+  public long failed() {
     long total = 0;
-    for (long n : failed.values()) {
+    for (long n : failedByReason.values()) {
       total += n;
     }
     return total;
@@ -65,6 +66,6 @@ public record ScoreStats(
 
   /** Scores failed for one reason. */
   public long failed(FailureReason reason) {
-    return failed.getOrDefault(reason, 0L);
+    return failedByReason.getOrDefault(reason, 0L);
   }
 }

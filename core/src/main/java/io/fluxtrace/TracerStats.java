@@ -6,8 +6,11 @@ import java.util.Map;
 
 /**
  * A snapshot of exact counters since the tracer was built. Every span that ended is accounted for: once the
- * pipeline is idle, {@code spansEnded == exported + failedTotal() + dropped()}. Counters never include
+ * pipeline is idle, {@code spansEnded == exported + failed() + dropped()}. Counters never include
  * secrets or user content.
+ *
+ * <p>Naming, here as in {@link FlushResult} and {@link ScoreStats}: {@code failed()} and {@code dropped()} are
+ * totals, {@link #failedByReason()} has the breakdown.
  *
  * @param spansStarted recording spans started
  * @param spansEnded recording spans ended (the first end of each span)
@@ -15,7 +18,7 @@ import java.util.Map;
  * @param droppedQueueFull spans dropped because the pipeline held its maximum number of spans or bytes
  * @param droppedAfterClose spans ended after {@link FluxTracer#close()}
  * @param exported spans the backend acknowledged
- * @param failed spans that definitively failed, by reason
+ * @param failedByReason spans that definitively failed, by reason
  * @param retries export attempts that were retries
  * @param batches export requests that completed (whatever the outcome)
  * @param bytesSent request body bytes sent, after compression
@@ -35,7 +38,7 @@ public record TracerStats(
     long droppedQueueFull,
     long droppedAfterClose,
     long exported,
-    Map<FailureReason, Long> failed,
+    Map<FailureReason, Long> failedByReason,
     long retries,
     long batches,
     long bytesSent,
@@ -51,14 +54,14 @@ public record TracerStats(
   /** Copies the failure map. */
   public TracerStats {
     EnumMap<FailureReason, Long> copy = new EnumMap<>(FailureReason.class);
-    copy.putAll(failed);
-    failed = Collections.unmodifiableMap(copy);
+    copy.putAll(failedByReason);
+    failedByReason = Collections.unmodifiableMap(copy);
   }
 
-  /** Spans that definitively failed, all reasons together. */
-  public long failedTotal() {
+  /** Spans that definitively failed, all reasons together; {@link #failedByReason()} has the breakdown. */
+  public long failed() {
     long total = 0;
-    for (long n : failed.values()) {
+    for (long n : failedByReason.values()) {
       total += n;
     }
     return total;
@@ -71,6 +74,6 @@ public record TracerStats(
 
   /** Spans failed for one reason. */
   public long failed(FailureReason reason) {
-    return failed.getOrDefault(reason, 0L);
+    return failedByReason.getOrDefault(reason, 0L);
   }
 }

@@ -81,7 +81,7 @@ class EndToEndExportTest {
       assertThat(stats.spansEnded()).isEqualTo(SPANS);
       assertThat(stats.enqueued()).isEqualTo(SPANS);
       assertThat(stats.exported()).isEqualTo(SPANS);
-      assertThat(stats.failedTotal()).isZero();
+      assertThat(stats.failed()).isZero();
       assertThat(stats.dropped()).isZero();
       assertThat(stats.retries()).isZero();
       assertThat(stats.queuedSpans()).isZero();

@@ -49,7 +49,7 @@ public final class ExitScenarioMain {
     if (mode.equals("close")) {
       tracer.close();
       TracerStats stats = tracer.stats();
-      System.out.println("CLOSED exported=" + stats.exported() + " failed=" + stats.failedTotal()
+      System.out.println("CLOSED exported=" + stats.exported() + " failed=" + stats.failed()
           + " shutdownDeadline=" + stats.failed(FailureReason.SHUTDOWN_DEADLINE) + " dropped=" + stats.dropped()
           + " queued=" + stats.queuedSpans());
     } else if (!mode.equals("return")) {

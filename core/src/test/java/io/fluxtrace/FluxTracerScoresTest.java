@@ -86,9 +86,9 @@ class FluxTracerScoresTest {
 
     ScoreStats scores = result.stats().scores();
     assertThat(scores.exported()).isEqualTo(3);
-    assertThat(scores.failed()).containsOnly(Map.entry(FailureReason.BAD_REQUEST, 2L));
+    assertThat(scores.failedByReason()).containsOnly(Map.entry(FailureReason.BAD_REQUEST, 2L));
     assertThat(scores.retries()).isEqualTo(1);
-    assertThat(scores.recorded()).isEqualTo(scores.exported() + scores.failedTotal() + scores.dropped());
+    assertThat(scores.recorded()).isEqualTo(scores.exported() + scores.failed() + scores.dropped());
     assertThat(result.isClean()).isFalse();
     assertThat(result.failed()).as("span failures stay apart").isZero();
   }

@@ -105,7 +105,7 @@ class TracerFaultMatrixTest {
   /** Every ended span has exactly one outcome, nothing is left in the pipeline, and no outcome is a bug of ours. */
   static void assertAccountedFor(TracerStats stats) {
     assertThat(stats.spansEnded()).as("ended == exported + failed + dropped: %s", stats)
-        .isEqualTo(stats.exported() + stats.failedTotal() + stats.dropped());
+        .isEqualTo(stats.exported() + stats.failed() + stats.dropped());
     assertThat(stats.queuedSpans()).isZero();
     assertThat(stats.queuedBytes()).isZero();
     assertThat(stats.failed(FailureReason.INTERNAL_ERROR)).isZero();
@@ -158,7 +158,7 @@ class TracerFaultMatrixTest {
 
     if (reason == null) {
       assertThat(faulted.exported()).isEqualTo(SPANS);
-      assertThat(faulted.failedTotal()).isZero();
+      assertThat(faulted.failed()).isZero();
     } else {
       assertThat(faulted.failed(reason)).isEqualTo(SPANS);
       assertThat(faulted.exported()).isZero();
@@ -172,7 +172,7 @@ class TracerFaultMatrixTest {
     TracerStats recovered = tracer.flushBlocking(WAIT).stats();
 
     assertThat(recovered.exported()).isEqualTo(faulted.exported() + SPANS);
-    assertThat(recovered.failedTotal()).isEqualTo(faulted.failedTotal());
+    assertThat(recovered.failed()).isEqualTo(faulted.failed());
     assertThat(recovered.retries()).isEqualTo(faulted.retries());
     List<ReceivedRequest> received = receiver.requests();
     assertThat(received).hasSize(requests + 1);
@@ -239,7 +239,7 @@ class TracerFaultMatrixTest {
     assertThat(result.completed()).isTrue();
     TracerStats stats = result.stats();
     assertThat(stats.exported()).isEqualTo(SPANS);
-    assertThat(stats.failedTotal()).isZero();
+    assertThat(stats.failed()).isZero();
     assertThat(stats.retries()).isBetween(1L, 9L);
     assertThat(receiver.requests()).singleElement()
         .satisfies(request -> assertThat(spanNames(request)).containsExactlyInAnyOrderElementsOf(names));
@@ -334,7 +334,7 @@ class TracerFaultMatrixTest {
     TracerStats stats = tracer.flushBlocking(WAIT).stats();
 
     assertThat(stats.exported()).isEqualTo(8);
-    assertThat(stats.failedTotal()).isZero();
+    assertThat(stats.failed()).isZero();
     assertThat(stats.retries()).as("a split is not a retry").isZero();
     // 8 -> 413; 4 + 4 -> 413 each; 2 + 2 + 2 + 2 accepted.
     List<ReceivedRequest> requests = receiver.requests();

@@ -169,7 +169,7 @@ public final class LoadHarness {
         onAll.percentileMillis(99.9) / offAll.percentileMillis(99.9), onAll.throughput() / offAll.throughput());
     System.out.printf("RESULT tracer: spans ended %,d, exported %,d, dropped %,d, failed %,d, batches %,d,"
         + " bytes sent %,d; receiver requests %,d%n", stats.spansEnded(), stats.exported(), stats.dropped(),
-        stats.failedTotal(), stats.batches(), stats.bytesSent(), receiver.requests());
+        stats.failed(), stats.batches(), stats.bytesSent(), receiver.requests());
 
     tracer.close();
     off.close();

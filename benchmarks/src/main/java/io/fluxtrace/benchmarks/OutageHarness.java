@@ -102,12 +102,12 @@ public final class OutageHarness {
         Heap.mib(Math.max(maxLiveDuringRun, maxAfterGc.get())), Heap.mib(heapGrowth), Heap.mib(maxBytes));
     System.out.printf("RESULT counts: ended=%,d enqueued=%,d droppedQueueFull=%,d; after shutdown exported=%,d"
         + " failed=%s (total %,d) retries=%,d%n", end.spansEnded(), end.enqueued(), end.droppedQueueFull(),
-        end.exported(), end.failed(), end.failedTotal(), end.retries());
+        end.exported(), end.failedByReason(), end.failed(), end.retries());
 
     boolean ok = true;
     ok &= check(end.spansEnded() == spans, "every span ended was counted");
     ok &= check(end.enqueued() + end.droppedQueueFull() == end.spansEnded(), "ended = enqueued + droppedQueueFull");
-    ok &= check(end.exported() + end.failedTotal() == end.enqueued(), "enqueued = exported + failed");
+    ok &= check(end.exported() + end.failed() == end.enqueued(), "enqueued = exported + failed");
     ok &= check(end.queuedSpans() == 0, "nothing is left queued after shutdown");
     // A span that does not fit is reserved and taken back at once; the sampler may see that one reservation.
     long oneSpanSlack = maxQueuedSpans.get() == 0 ? 0 : 2 * maxQueuedBytes.get() / maxQueuedSpans.get();
@@ -115,7 +115,7 @@ public final class OutageHarness {
         "the pipeline stayed in its bounds (give or take the one reservation being refused)");
     ok &= check(heapGrowth <= maxBytes, "the live heap grew by at most maxQueuedBytes");
     ok &= check(end.failed(FailureReason.RETRIES_EXHAUSTED) + end.failed(FailureReason.SHUTDOWN_DEADLINE)
-        == end.failedTotal(), "failures are retries exhausted or the shutdown deadline only");
+        == end.failed(), "failures are retries exhausted or the shutdown deadline only");
     if (!ok) {
       System.exit(1);
     }

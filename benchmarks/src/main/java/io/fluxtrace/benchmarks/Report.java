@@ -13,6 +13,6 @@ final class Report {
     tracer.flushBlocking(java.time.Duration.ofSeconds(30));
     TracerStats s = tracer.stats();
     System.out.printf("%n[%s] fluxtrace: ended=%,d exported=%,d droppedQueueFull=%,d failed=%,d queued=%,d%n",
-        label, s.spansEnded(), s.exported(), s.droppedQueueFull(), s.failedTotal(), s.queuedSpans());
+        label, s.spansEnded(), s.exported(), s.droppedQueueFull(), s.failed(), s.queuedSpans());
   }
 }

@@ -57,9 +57,9 @@ class ReadmeScoresSnippetsTest {
     }
     FlushResult result = tracer.flushBlocking(Duration.ofSeconds(30));
     ScoreStats scores = result.stats().scores();
-    if (scores.failedTotal() + scores.dropped() > 0) {
+    if (scores.failed() + scores.dropped() > 0) {
       log.warn("scores: {} delivered, {} failed {}, {} dropped",
-          scores.exported(), scores.failedTotal(), scores.failed(), scores.dropped());
+          scores.exported(), scores.failed(), scores.failedByReason(), scores.dropped());
     }
     return result.isClean();
   }

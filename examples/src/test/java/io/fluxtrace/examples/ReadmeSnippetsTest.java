@@ -3,6 +3,7 @@ package io.fluxtrace.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fluxtrace.ContentMasker;
 import io.fluxtrace.FlushResult;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationType;
@@ -12,6 +13,7 @@ import io.fluxtrace.testing.OtlpReceiver.Reply;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -63,6 +65,33 @@ class ReadmeSnippetsTest {
     }
   }
 
+  // README: masking
+  static final Pattern CARD = Pattern.compile("\\b(?:\\d{4}[- ]?){3}\\d{4}\\b");
+
+  static ContentMasker masker() {
+    return ContentMasker.deep((name, text) ->           // every string, at any depth of maps, lists and records
+        "apiKey".equals(name) ? "***" : CARD.matcher(text).replaceAll("****"));
+  }
+  // END README
+
+  @Test
+  void theDeepMaskerReachesIntoMapsAndRecords() {
+    record Payment(String card, Map<String, String> headers) {}
+    try (OtlpReceiver backend = OtlpReceiver.start();
+        FluxTracer tracer = FluxTracer.builder(Map.of()).otlpEndpoint(backend.url("/v1/traces"))
+            .masker(masker()).build()) {
+      tracer.startSpan("pay", ObservationType.SPAN, null, TraceAttributes.EMPTY)
+          .input(new Payment("4111 1111 1111 1111", Map.of("apiKey", "sk-live-123")))
+          .end();
+      assertThat(tracer.flushBlocking(Duration.ofSeconds(30)).isClean()).isTrue();
+      assertThat(backend.awaitRequest().bodyText()) // the input travels as JSON text inside the OTLP JSON
+          .contains("\\\"card\\\":\\\"****\\\"")
+          .contains("\\\"apiKey\\\":\\\"***\\\"")
+          .doesNotContain("4111")
+          .doesNotContain("sk-live-123");
+    }
+  }
+
   void job() {
     // README: close
     try (FluxTracer tracer = FluxTracer.builder().build()) {
@@ -106,7 +135,7 @@ class ReadmeSnippetsTest {
     FlushResult result = tracer.flushBlocking(Duration.ofSeconds(10));
     if (!result.isClean()) {
       log.warn("fluxtrace: {} spans failed {}, {} dropped, flush completed: {}",
-          result.failed(), result.stats().failed(), result.dropped(), result.completed());
+          result.failed(), result.stats().failedByReason(), result.dropped(), result.completed());
     }
     return result.isClean();
   }

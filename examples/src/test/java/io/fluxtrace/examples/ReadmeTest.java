@@ -69,12 +69,17 @@ class ReadmeTest {
         .map(module -> first(Pattern.compile("</parent>\\s*<artifactId>([^<]+)"), read(ROOT.resolve(module)
             .resolve("pom.xml"))))
         .toList();
+    String bomPom = read(ROOT.resolve("bom/pom.xml"));
+    String bom = first(Pattern.compile("<artifactId>(fluxtrace-bom)</artifactId>"), bomPom);
+    assertThat(first(Pattern.compile("<artifactId>fluxtrace-bom</artifactId>\\s*<version>([^<]+)"), bomPom))
+        .as("the BOM's version").isEqualTo(version);
     List<Block> xml = blocks.stream().filter(b -> b.language().equals("xml")).toList();
 
     assertThat(xml).isNotEmpty().allSatisfy(block -> {
-      assertThat(first(Pattern.compile("<groupId>([^<]+)"), block.code())).isEqualTo("io.fluxtrace");
-      assertThat(first(Pattern.compile("<artifactId>([^<]+)"), block.code())).isIn(published);
-      assertThat(first(Pattern.compile("<version>([^<]+)"), block.code())).isEqualTo(version);
+      assertThat(all(Pattern.compile("<groupId>([^<]+)"), block.code())).containsOnly("io.fluxtrace");
+      assertThat(all(Pattern.compile("<artifactId>([^<]+)"), block.code())).isSubsetOf(
+          Stream.concat(published.stream(), Stream.of(bom)).toList());
+      assertThat(all(Pattern.compile("<version>([^<]+)"), block.code())).containsOnly(version);
     });
     assertThat(published).containsExactly("fluxtrace-core", "fluxtrace-reactor");
   }
@@ -192,6 +197,12 @@ class ReadmeTest {
     Matcher m = pattern.matcher(text);
     assertThat(m.find()).as("%s in %s", pattern, text).isTrue();
     return m.group(1);
+  }
+
+  private static List<String> all(Pattern pattern, String text) {
+    List<String> found = pattern.matcher(text).results().map(r -> r.group(1)).toList();
+    assertThat(found).as("%s in %s", pattern, text).isNotEmpty();
+    return found;
   }
 
   private static String read(Path file) {

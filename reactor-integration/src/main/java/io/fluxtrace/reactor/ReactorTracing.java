@@ -108,7 +108,7 @@ public final class ReactorTracing {
     if (type == ObservationType.EVENT) {
       throw new IllegalArgumentException("an event has no duration and wraps no step: use event(name)");
     }
-    return TracedStep.of(this, name, type);
+    return TracedStep.create(this, name, type);
   }
 
   /** A point-in-time event under the current span. */
@@ -126,13 +126,24 @@ public final class ReactorTracing {
    * .transform(tracing.generation("answer").mono())
    * }</pre>
    *
+   * <p>In a streaming step, concatenate it to the stream, upstream of the step's {@code transform}: it runs when
+   * the stream completes, still inside the step, and emits nothing, so it fits a Flux of any element type:
+   *
+   * <pre>{@code
+   * llm.stream(question)
+   *     .concatWith(tracing.scoreObservation(() -> Score.bool("finished", true)))
+   *     .transform(tracing.generation("answer").flux())
+   * }</pre>
+   *
    * <p>{@code score} supplies a builder with no target (the span sets it) on each subscription, and is not called
    * when tracing is disabled or the trace is sampled out: then nothing is recorded. Delivery is
    * {@link FluxTracer#score}'s. The {@code Mono} completes empty, or errors with the
    * {@link IllegalArgumentException} of an invalid score, or an {@link IllegalStateException} outside every traced
    * step, where there is no observation to score.
+   *
+   * @param <T> the element type the empty {@code Mono} pretends to have, inferred where it is used
    */
-  public Mono<Void> scoreObservation(Supplier<Score.Builder> score) {
+  public <T> Mono<T> scoreObservation(Supplier<Score.Builder> score) {
     return score(score, true);
   }
 
@@ -140,8 +151,10 @@ public final class ReactorTracing {
    * Scores the current trace (of the innermost traced step, or the remote caller's trace joined with
    * {@link TraceContext#traceparent}) when the returned {@code Mono} is subscribed; otherwise as
    * {@link #scoreObservation(Supplier)}.
+   *
+   * @param <T> the element type the empty {@code Mono} pretends to have, inferred where it is used
    */
-  public Mono<Void> scoreTrace(Supplier<Score.Builder> score) {
+  public <T> Mono<T> scoreTrace(Supplier<Score.Builder> score) {
     return score(score, false);
   }
 
@@ -164,7 +177,7 @@ public final class ReactorTracing {
     score(context, () -> score, false);
   }
 
-  private Mono<Void> score(Supplier<Score.Builder> score, boolean observation) {
+  private <T> Mono<T> score(Supplier<Score.Builder> score, boolean observation) {
     Objects.requireNonNull(score, "score");
     if (!tracer.isEnabled()) {
       return Mono.empty();

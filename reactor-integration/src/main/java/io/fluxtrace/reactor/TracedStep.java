@@ -41,8 +41,9 @@ import reactor.core.publisher.Mono;
  * created, the input supplier is not called and the elements are not looked at.
  *
  * <p>Immutable and thread-safe: each setter returns a new step, so a configured step can be kept in a field and
- * used by many pipelines. Setters that take a function narrow the element type to what the function accepts, which
- * is why they take method references or typed lambdas, such as {@code (ChatResponse r) -> r.usage()}.
+ * used by many pipelines. Setters that take a function narrow the element type to what the function accepts: give
+ * them a method reference ({@code ChatResponse::usage}), or name the element type once with {@link #of(Class)} and
+ * use plain lambdas after it ({@code .of(ChatResponse.class).usage(r -> r.usage())}).
  *
  * @param <T> the element type the step's functions accept so far
  */
@@ -70,12 +71,33 @@ public final class TracedStep<T> {
     this.cost = cost;
   }
 
-  static TracedStep<Object> of(ReactorTracing tracing, String name, ObservationType type) {
+  static TracedStep<Object> create(ReactorTracing tracing, String name, ObservationType type) {
     return new TracedStep<>(tracing, name, type, SpanSetup.EMPTY, null, null);
   }
 
   private TracedStep<T> with(SpanSetup newSetup) {
     return new TracedStep<>(tracing, name, type, newSetup, usage, cost);
+  }
+
+  /**
+   * Names the element type (a Mono's value, a Flux's elements), so that the lambdas given to {@link #usage},
+   * {@link #cost}, {@link #mono(Function)} and {@link #flux(Collector)} after it need no type on their parameter:
+   *
+   * <pre>{@code
+   * .transform(tracing.generation("answer")
+   *     .of(ChatChunk.class)
+   *     .usage(chunk -> chunk.usage())
+   *     .flux(Collectors.mapping(ChatChunk::text, Collectors.joining())))
+   * }</pre>
+   *
+   * <p>Records nothing; without it, a method reference or a lambda with a typed parameter does the same.
+   *
+   * @param <R> the element type
+   * @param elementType the element type's class
+   */
+  public <R extends T> TracedStep<R> of(Class<R> elementType) {
+    Objects.requireNonNull(elementType, "elementType");
+    return new TracedStep<R>(tracing, name, this.type, setup, usage, cost);
   }
 
   /** The input, recorded when the span starts. */
@@ -122,9 +144,16 @@ public final class TracedStep<T> {
 
   /**
    * Extracts usage figures (for example {@code input}, {@code output}, {@code total} tokens) from the value of a
-   * Mono, or from every element of a Flux. A null or empty map means "none here": streaming models usually report
-   * usage in the last chunk only. Later figures override earlier ones kind by kind. Langfuse accepts non-negative
-   * integers only; other values are dropped and counted.
+   * Mono, or from every element of a Flux. A null or empty map means "none here".
+   *
+   * <p>How the figures of several elements combine: <b>per key, the last positive value wins</b>. A zero never
+   * erases a positive value an earlier element reported for the same key, and figures are never added up. So the
+   * function may return what each chunk says, whatever the provider's habit: usage in the last chunk only,
+   * cumulative usage repeated on every chunk (OpenAI through Spring AI), or input in the first chunk and output in
+   * the last with zeros in between (Anthropic). {@code {input=5}}, then {@code {input=0, output=0}}, then
+   * {@code {output=3}} records input 5 and output 3. A provider that sends per-chunk increments needs a function
+   * that adds them up. A key that is never positive records its last value. Langfuse accepts non-negative integers
+   * only; other values are dropped and counted.
    *
    * @param <R> the element type, narrowed to what the function accepts
    */
@@ -135,8 +164,8 @@ public final class TracedStep<T> {
 
   /**
    * Extracts cost figures in USD (for example {@code input}, {@code output}, {@code total}) from the value of a
-   * Mono, or from every element of a Flux, like {@link #usage}. Without it, Langfuse infers cost from the model
-   * and usage when it knows the model's price.
+   * Mono, or from every element of a Flux, combined as {@link #usage}'s: per key, the last positive value wins.
+   * Without it, Langfuse infers cost from the model and usage when it knows the model's price.
    *
    * @param <R> the element type, narrowed to what the function accepts
    */

@@ -478,7 +478,7 @@ class HostileOperatorInputTest {
     TracerStats stats = f.tracer.stats();
     assertThat(stats.spansEnded()).isEqualTo(1);
     assertThat(stats.droppedAfterClose()).isEqualTo(1);
-    assertThat(stats.spansEnded()).isEqualTo(stats.exported() + stats.failedTotal() + stats.dropped());
+    assertThat(stats.spansEnded()).isEqualTo(stats.exported() + stats.failed() + stats.dropped());
     assertThat(f.receiver.requestCount()).isZero();
   }
 

@@ -54,6 +54,24 @@ class ReactorScoresTest {
   }
 
   @Test
+  void scoresAStreamingStepFromInsideItWhenTheStreamCompletes() {
+    // No .then(Mono.empty()): the score Mono takes the stream's element type.
+    Flux<String> answer = Flux.just("Hel", "lo")
+        .concatWith(tracing.scoreObservation(() -> Score.bool("finished", true)))
+        .transform(tracing.generation("answer").flux(Collectors.joining()))
+        .transform(tracing.chain("rag").flux());
+
+    StepVerifier.create(answer).expectNext("Hel", "lo").verifyComplete();
+
+    SpanData generation = fx.span("answer");
+    assertThat(generation.output()).isEqualTo("\"Hello\"");
+    ScoreData score = single(fx.scores());
+    assertThat(score.name()).isEqualTo("finished");
+    assertThat(score.observationId()).isEqualTo(generation.spanId());
+    assertThat(score.traceId()).isEqualTo(generation.traceId());
+  }
+
+  @Test
   void scoresTheTraceOfTheInnermostTracedStep() {
     Mono<String> answer = Mono.just("ok")
         .flatMap(a -> tracing.scoreTrace(() -> Score.bool("resolved", true)).thenReturn(a))
@@ -70,7 +88,7 @@ class ReactorScoresTest {
 
   @Test
   void scoresTheRemoteCallersTraceJoinedWithTraceparent() {
-    Mono<Void> feedback = tracing.scoreTrace(() -> Score.categorical("tone", "calm"))
+    Mono<Void> feedback = tracing.<Void>scoreTrace(() -> Score.categorical("tone", "calm"))
         .contextWrite(TraceContext.traceparent("00-" + REMOTE_TRACE + "-00f067aa0ba902b7-01"));
 
     StepVerifier.create(feedback).verifyComplete();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationLevel;
 import io.fluxtrace.ObservationType;
+import io.fluxtrace.Score;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
 import java.net.URI;
@@ -232,6 +233,27 @@ class ReadmeExamplesTest {
         .flatMap(answer -> ServerResponse.ok().bodyValue(answer));
   }
   // END README
+
+  // README: streaming score
+  Flux<String> streamAndScore(String question) {
+    return llm.stream(question)
+        .map(ChatChunk::text)
+        .concatWith(tracing.scoreObservation(() -> Score.bool("completed", true))) // after the last chunk
+        .transform(tracing.generation("answer").input(question).flux(Collectors.joining()));
+  }
+  // END README
+
+  @Test
+  void streamingGenerationScoredFromInside() {
+    StepVerifier.create(streamAndScore("Say hello")).expectNext("Hel", "lo", "!").verifyComplete();
+
+    SpanData generation = fx.span("answer");
+    assertThat(generation.output()).isEqualTo("\"Hello!\"");
+    assertThat(fx.scores()).singleElement().satisfies(score -> {
+      assertThat(score.name()).isEqualTo("completed");
+      assertThat(score.observationId()).isEqualTo(generation.spanId());
+    });
+  }
 
   @Test
   void webFluxFilterAndHandlerOnARealServer() {

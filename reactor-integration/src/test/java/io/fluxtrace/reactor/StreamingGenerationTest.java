@@ -92,6 +92,52 @@ class StreamingGenerationTest {
   }
 
   @Test
+  void aZeroAfterARealValueDoesNotEraseIt() {
+    // A naive mapper over a provider that sends zeros between the chunks that carry usage.
+    StepVerifier.create(Flux.just(
+                new Chunk("a", Map.of("input", 5L)),
+                new Chunk("b", Map.of("input", 0L, "output", 0L, "total", 0L)),
+                new Chunk("", Map.of("output", 3L)))
+            .transform(answer()))
+        .expectNextCount(3)
+        .verifyComplete();
+
+    assertThat(Objects.requireNonNull(fx.span("answer").generation()).usageDetails())
+        .as("per key, the last positive value wins; a key never positive keeps its zero")
+        .containsExactlyInAnyOrderEntriesOf(Map.of("input", 5L, "output", 3L, "total", 0L));
+  }
+
+  @Test
+  void cumulativeUsageRepeatedOnEveryChunkIsNotCountedTwice() {
+    // OpenAI through Spring AI: the running totals on every chunk, the last one complete.
+    StepVerifier.create(Flux.just(
+                new Chunk("Hel", Map.of("input", 7L, "output", 1L, "total", 8L)),
+                new Chunk("lo", Map.of("input", 7L, "output", 2L, "total", 9L)),
+                new Chunk("", Map.of("input", 7L, "output", 2L, "total", 9L)))
+            .transform(answer()))
+        .expectNextCount(3)
+        .verifyComplete();
+
+    assertThat(Objects.requireNonNull(fx.span("answer").generation()).usageDetails())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("input", 7L, "output", 2L, "total", 9L));
+  }
+
+  @Test
+  void costFollowsTheSameRuleAsUsage() {
+    record Priced(String text, Map<String, Double> cost) {}
+    StepVerifier.create(Flux.just(
+                new Priced("a", Map.of("input", 0.25)),
+                new Priced("b", Map.of("input", 0.0, "output", 0.0)),
+                new Priced("", Map.of("output", 0.5)))
+            .transform(fx.tracing.generation("priced").cost(Priced::cost).flux()))
+        .expectNextCount(3)
+        .verifyComplete();
+
+    assertThat(Objects.requireNonNull(fx.span("priced").generation()).costDetails())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("input", 0.25, "output", 0.5));
+  }
+
+  @Test
   void aFilterDownstreamDoesNotHideTheUsageOfTheChunksItDrops() {
     StepVerifier.create(Flux.just(new Chunk("Hi", null), new Chunk("", Map.of("output", 1L)))
             .transform(answer())

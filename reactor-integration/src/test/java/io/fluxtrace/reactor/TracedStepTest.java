@@ -313,6 +313,37 @@ class TracedStepTest {
   }
 
   @Test
+  void ofTypesPlainLambdasForUsageCostAndOutputWithoutAWitness() {
+    ChatResponse response = new ChatResponse("Paris", Map.of("input", 12L, "output", 3L), Map.of("total", 0.002));
+
+    // Plain lambdas after of(...): without it, these would need .<ChatResponse>usage(...) or typed parameters.
+    StepVerifier.create(Mono.just(response).transform(tracing.generation("llm")
+            .of(ChatResponse.class)
+            .usage(r -> r.usage())
+            .cost(r -> r.cost())
+            .mono(r -> r.text())))
+        .expectNext(response)
+        .verifyComplete();
+
+    StepVerifier.create(Flux.just(response, response).transform(tracing.generation("stream")
+            .of(ChatResponse.class)
+            .usage(r -> r.usage())
+            .flux(Collectors.mapping(r -> r.text(), Collectors.joining()))))
+        .expectNextCount(2)
+        .verifyComplete();
+
+    SpanData llm = fx.span("llm");
+    assertThat(llm.output()).isEqualTo("\"Paris\"");
+    GenerationData generation = Objects.requireNonNull(llm.generation());
+    assertThat(generation.usageDetails()).containsExactlyInAnyOrderEntriesOf(response.usage());
+    assertThat(generation.costDetails()).containsExactlyInAnyOrderEntriesOf(response.cost());
+    SpanData stream = fx.span("stream");
+    assertThat(stream.output()).isEqualTo("\"ParisParis\"");
+    assertThat(Objects.requireNonNull(stream.generation()).usageDetails())
+        .containsExactlyInAnyOrderEntriesOf(response.usage());
+  }
+
+  @Test
   void disabledTracingReturnsTheSourceItself() {
     ReactorTracing off = ReactorTracing.create(FluxTracer.disabled());
     Mono<String> mono = Mono.just("x");

@@ -224,7 +224,7 @@ public final class SoakHarness {
     System.out.printf(Locale.ROOT, "[%5ds] %-9s traces=%d/%d inFlight=%d ended=%d exported=%d failed=%d dropped=%d"
             + " queued=%d/%dKB retries=%d batches=%d heap=%dMB | backend requests=%d refused=%d stored=%d%n",
         elapsed.toSeconds(), backend.phase(), tracesDone.sum(), tracesStarted.sum(), inFlight.get(), s.spansEnded(),
-        s.exported(), s.failedTotal(), s.dropped(), s.queuedSpans(), s.queuedBytes() >> 10, s.retries(),
+        s.exported(), s.failed(), s.dropped(), s.queuedSpans(), s.queuedBytes() >> 10, s.retries(),
         s.batches(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20, backend.requests(),
         backend.refusedByPhase(), backend.distinctSpans());
   }
@@ -238,8 +238,8 @@ public final class SoakHarness {
     System.out.printf(Locale.ROOT, "  spans                  %d expected, %d started, %d ended%n", expectedSpans.sum(),
         s.spansStarted(), s.spansEnded());
     System.out.printf(Locale.ROOT, "  outcomes               %d exported + %d failed + %d dropped = %d%n", s.exported(),
-        s.failedTotal(), s.dropped(), s.exported() + s.failedTotal() + s.dropped());
-    System.out.printf(Locale.ROOT, "  failed by reason       %s%n", s.failed());
+        s.failed(), s.dropped(), s.exported() + s.failed() + s.dropped());
+    System.out.printf(Locale.ROOT, "  failed by reason       %s%n", s.failedByReason());
     System.out.printf(Locale.ROOT, "  dropped                %d queue full, %d after close%n", s.droppedQueueFull(),
         s.droppedAfterClose());
     System.out.printf(Locale.ROOT, "  export                 %d batches, %d retries, %d bytes sent%n", s.batches(),
@@ -262,7 +262,7 @@ public final class SoakHarness {
     check(failures, tracesDone.sum() == tracesStarted.sum(), "every trace completed");
     check(failures, s.spansStarted() == expectedSpans.sum(), "every span the load started was recorded");
     check(failures, s.spansEnded() == s.spansStarted(), "every started span was ended");
-    check(failures, s.spansEnded() == s.exported() + s.failedTotal() + s.dropped(),
+    check(failures, s.spansEnded() == s.exported() + s.failed() + s.dropped(),
         "ended == exported + failed + dropped");
     check(failures, s.queuedSpans() == 0 && s.queuedBytes() == 0, "nothing left in the pipeline");
     check(failures, maxQueuedSpans.get() <= MAX_QUEUED_SPANS && maxQueuedBytes.get() <= MAX_QUEUED_BYTES,

@@ -57,7 +57,7 @@ class BatchingPipelineConcurrencyTest {
     TracerStats stats = metrics.snapshot();
     assertThat(stats.enqueued()).isEqualTo(THREADS * PER_THREAD);
     assertThat(stats.exported()).isEqualTo(THREADS * PER_THREAD);
-    assertThat(stats.failedTotal() + stats.dropped()).isZero();
+    assertThat(stats.failed() + stats.dropped()).isZero();
     assertThat(stats.batches()).isGreaterThanOrEqualTo(THREADS * PER_THREAD / 64);
     assertThat(pipeline.queuedItems()).isZero();
   }
@@ -107,7 +107,7 @@ class BatchingPipelineConcurrencyTest {
     assertThat(completed).isTrue();
     await().atMost(WAIT).untilAsserted(() -> {
       TracerStats stats = metrics.snapshot();
-      assertThat(stats.exported() + stats.failedTotal() + stats.dropped()).isEqualTo(THREADS * PER_THREAD);
+      assertThat(stats.exported() + stats.failed() + stats.dropped()).isEqualTo(THREADS * PER_THREAD);
       assertThat(pipeline.queuedItems()).isZero();
     });
     assertThat(metrics.snapshot().exported()).isEqualTo(exported.size());

@@ -118,7 +118,7 @@ class BatchingPipelineTest {
     assertThat(flushed).isCompletedWithValue(true);
     assertThat(exporter.maxInFlight).hasValue(1);
     assertThat(stats().exported()).isEqualTo(12);
-    assertThat(stats().exported() + stats().failedTotal() + stats().dropped()).isEqualTo(28);
+    assertThat(stats().exported() + stats().failed() + stats().dropped()).isEqualTo(28);
     assertIdle(pipeline);
   }
 
@@ -350,7 +350,7 @@ class BatchingPipelineTest {
     pipeline.offer("after close");
     assertThat(stats().exported()).isZero();
     assertThat(stats().droppedAfterClose()).isEqualTo(1);
-    assertThat(stats().failedTotal() + stats().dropped()).isEqualTo(6);
+    assertThat(stats().failed() + stats().dropped()).isEqualTo(6);
     StepVerifier.create(pipeline.flush()).expectNext(false).verifyComplete();
     StepVerifier.create(pipeline.shutdown()).expectNext(false).verifyComplete();
     assertIdle(pipeline);

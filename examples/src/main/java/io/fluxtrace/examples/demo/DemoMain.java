@@ -161,7 +161,7 @@ public final class DemoMain {
     out.printf("flush: %s: exported %d, dropped %d, failed %d%n",
         flush.completed() ? "completed" : "timed out", flush.exported(), flush.dropped(), flush.failed());
     if (flush.failed() > 0) {
-      out.println("failed by reason: " + flush.stats().failed().entrySet().stream()
+      out.println("failed by reason: " + flush.stats().failedByReason().entrySet().stream()
           .filter(e -> e.getValue() > 0)
           .map(e -> e.getKey() + " " + e.getValue())
           .collect(Collectors.joining(", "))

@@ -2,7 +2,10 @@ package io.fluxtrace.reactor.internal;
 
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.Span;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -67,8 +70,8 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
   private final @Nullable Aggregation<T> aggregation;
 
   // Touched only from onNext, which Reactive Streams serializes.
-  private @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage;
-  private @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost;
+  private @Nullable Figures<T> usage;
+  private @Nullable Figures<T> cost;
   private boolean seenFirst;
 
   private @Nullable Subscription upstream;
@@ -85,8 +88,8 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
       this.observesElements = false;
       this.aggregation = null;
     } else {
-      this.usage = config.usage();
-      this.cost = config.cost();
+      this.usage = Figures.of("usage", config.usage(), Span::usageDetails);
+      this.cost = Figures.of("cost", config.cost(), Span::costDetails);
       this.observesElements = !mono && config.observesElements();
       Collector<? super T, ?, ?> collector = mono ? null : config.collector();
       this.aggregation = collector == null ? null : Aggregation.start(collector, config);
@@ -246,39 +249,15 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
     }
   }
 
-  /**
-   * Usage and cost of a value or an element. A null or empty map means "nothing here" (streaming models usually
-   * report usage in the last chunk only); figures of later elements override earlier ones kind by kind.
-   */
+  /** Usage and cost of a value or an element; see {@link Figures} for how the elements' figures combine. */
   private void recordFigures(StepConfig<T> c, T value) {
-    usage = recordFigures(c, usage, value, "usage", Span::usageDetails);
-    cost = recordFigures(c, cost, value, "cost", Span::costDetails);
-  }
-
-  /**
-   * Applies one figures function.
-   *
-   * @return the function to use for the next element: null once it threw, so a function that fails on every
-   *     element is given up after its first failure in this subscription
-   */
-  private @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> recordFigures(
-      StepConfig<T> c,
-      @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function,
-      T value,
-      String kind,
-      BiConsumer<Span, Map<String, ? extends @Nullable Number>> record) {
-    if (function == null) {
-      return null;
+    Figures<T> u = usage;
+    if (u != null) {
+      u.record(c, span, value);
     }
-    try {
-      Map<String, ? extends @Nullable Number> figures = function.apply(value);
-      if (figures != null && !figures.isEmpty()) {
-        record.accept(span, figures);
-      }
-      return function;
-    } catch (Throwable t) {
-      span.metadata("fluxtrace." + kind, c.functions().failed(kind + " function", c.name(), t));
-      return null;
+    Figures<T> k = cost;
+    if (k != null) {
+      k.record(c, span, value);
     }
   }
 
@@ -326,6 +305,89 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
   @Override
   public String toString() {
     return "fluxtrace(" + span + ')';
+  }
+
+  /**
+   * One kind of figures (usage or cost) of one subscription, with the rule that combines the figures of several
+   * elements: <b>per key, the last positive value wins</b>. The span keeps the last value recorded per key, so a
+   * zero that follows a positive value of the same key is left out: providers that repeat cumulative usage on
+   * every chunk (OpenAI through Spring AI), report it in the last chunk only, or split it between the first and the
+   * last chunk (Anthropic) with zeros in between are all recorded right by a mapper that returns what each chunk
+   * says, and nothing is summed, so nothing is counted twice. A key that never has a positive value records its
+   * last value (zero, or an invalid value that the span drops and counts).
+   *
+   * <p>Touched only by the thread observing an element (see the class comment).
+   *
+   * @param <T> the element type
+   */
+  private static final class Figures<T> {
+    private final String kind;
+    private final BiConsumer<Span, Map<String, ? extends @Nullable Number>> record;
+    /** Null once the function threw: a function that fails on every element is given up after its first failure. */
+    private @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function;
+    /** Keys that had a positive value in this subscription; created at the first one. */
+    private @Nullable Set<String> positive;
+
+    private Figures(
+        String kind,
+        Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function,
+        BiConsumer<Span, Map<String, ? extends @Nullable Number>> record) {
+      this.kind = kind;
+      this.function = function;
+      this.record = record;
+    }
+
+    static <T> @Nullable Figures<T> of(
+        String kind,
+        @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function,
+        BiConsumer<Span, Map<String, ? extends @Nullable Number>> record) {
+      return function == null ? null : new Figures<>(kind, function, record);
+    }
+
+    /**
+     * Records the figures of one value or element. A null or empty map means "nothing here": streaming models
+     * often report usage in one chunk only.
+     */
+    void record(StepConfig<?> c, Span span, T value) {
+      Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> f = function;
+      if (f == null) {
+        return;
+      }
+      try {
+        Map<String, ? extends @Nullable Number> figures = f.apply(value);
+        if (figures == null || figures.isEmpty()) {
+          return;
+        }
+        Map<String, @Nullable Number> kept = null; // a copy, made only when a zero must be left out
+        for (Map.Entry<String, ? extends @Nullable Number> e : figures.entrySet()) {
+          Number n = e.getValue();
+          if (n == null) {
+            continue; // the span drops and counts it
+          }
+          double d = n.doubleValue();
+          if (d > 0 && Double.isFinite(d)) {
+            Set<String> p = positive;
+            if (p == null) {
+              p = new HashSet<>();
+              positive = p;
+            }
+            p.add(e.getKey());
+          } else if (d == 0 && positive != null && positive.contains(e.getKey())) {
+            if (kept == null) {
+              kept = new LinkedHashMap<>(figures);
+            }
+            kept.remove(e.getKey());
+          }
+        }
+        Map<String, ? extends @Nullable Number> recorded = kept == null ? figures : kept;
+        if (!recorded.isEmpty()) {
+          record.accept(span, recorded);
+        }
+      } catch (Throwable t) {
+        function = null;
+        span.metadata("fluxtrace." + kind, c.functions().failed(kind + " function", c.name(), t));
+      }
+    }
   }
 
   /**
