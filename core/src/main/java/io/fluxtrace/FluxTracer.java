@@ -458,7 +458,7 @@ public final class FluxTracer implements AutoCloseable {
             + " delivered with the rest; {} span(s) and {} score(s) ended after close were dropped; {} span(s) were"
             + " never ended and were garbage-collected. Exported {} span(s), {} failed ({} at the shutdown"
             + " deadline); settled in time: {}", config.shutdownTimeout(), endedByShutdown, spansAfterClose,
-        scoresAfterClose, abandoned, stats.exported(), stats.failedTotal(),
+        scoresAfterClose, abandoned, stats.exported(), stats.failed(),
         stats.failed(FailureReason.SHUTDOWN_DEADLINE), result.completed());
   }
 

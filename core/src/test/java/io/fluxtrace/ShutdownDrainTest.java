@@ -169,7 +169,7 @@ class ShutdownDrainTest {
       TracerStats stats = result.stats();
       assertThat(stats.droppedAfterClose()).isEqualTo(2);
       assertThat(stats.failed(FailureReason.SHUTDOWN_DEADLINE)).isEqualTo(2);
-      assertThat(stats.spansEnded()).isEqualTo(stats.exported() + stats.failedTotal() + stats.dropped());
+      assertThat(stats.spansEnded()).isEqualTo(stats.exported() + stats.failed() + stats.dropped());
       assertThat(logs.count("WARN", "1 span(s) still open were ended by shutdown")).as(logs.text()).isEqualTo(1);
       assertThat(logs.count("WARN", "2 span(s) and 0 score(s) ended after close were dropped")).isEqualTo(1);
       assertThat(logs.count("WARN", "2 spans were still undelivered when the shutdown deadline")).isEqualTo(1);
