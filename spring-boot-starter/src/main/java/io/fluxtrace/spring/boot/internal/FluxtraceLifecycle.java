@@ -22,7 +22,8 @@ public final class FluxtraceLifecycle implements SmartLifecycle {
   /** After everything at the default phase and the web server, before Reactor Netty's resources (phase 0). */
   public static final int PHASE = 1024;
 
-  private static final Logger log = Loggers.getLogger(FluxtraceLifecycle.class);
+  // Per instance: one created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = Loggers.getLogger(FluxtraceLifecycle.class);
 
   private final FluxTracer tracer;
   private final AtomicBoolean running = new AtomicBoolean();
@@ -73,7 +74,7 @@ public final class FluxtraceLifecycle implements SmartLifecycle {
     return PHASE;
   }
 
-  static void report(FlushResult result) {
+  void report(FlushResult result) {
     String line = describe(result);
     if (result.isClean()) {
       log.info("fluxtrace: closed: {}", line);

@@ -35,8 +35,8 @@ import reactor.util.context.Context;
  */
 public final class FluxtraceWebFilter implements WebFilter, Ordered {
 
-  private static final Logger log = Loggers.getLogger(FluxtraceWebFilter.class);
-  private static final Logger traceUrlLog = Loggers.getLogger("io.fluxtrace.spring.boot.TraceUrl");
+  private final Logger log = Loggers.getLogger(FluxtraceWebFilter.class);
+  private final Logger traceUrlLog = Loggers.getLogger("io.fluxtrace.spring.boot.TraceUrl");
   private static final long WARN_EVERY = 1000;
 
   private final FluxTracer tracer;

@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
-import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
@@ -34,7 +33,6 @@ public final class TracerFactory {
       "LANGFUSE_HOST", "LANGFUSE_TRACING_ENVIRONMENT", "LANGFUSE_RELEASE", "LANGFUSE_SAMPLE_RATE",
       "LANGFUSE_TRACING_ENABLED", "LANGFUSE_FLUSH_AT", "LANGFUSE_FLUSH_INTERVAL", "LANGFUSE_TIMEOUT");
 
-  private static final Logger log = Loggers.getLogger(TracerFactory.class);
   private static final Pattern SETTING = Pattern.compile("\\b([a-z][A-Za-z]+)\\b");
 
   private TracerFactory() {}
@@ -108,7 +106,7 @@ public final class TracerFactory {
       }
       if (missingKeys(p, variables, exporter)) {
         // One line that names what to set, instead of the builder's, which names only the variables.
-        log.warn("fluxtrace: tracing is off because no Langfuse keys are set: set fluxtrace.public-key and"
+        Loggers.getLogger(TracerFactory.class).warn("fluxtrace: tracing is off because no Langfuse keys are set: set fluxtrace.public-key and"
             + " fluxtrace.secret-key (or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY), or fluxtrace.otlp-endpoint."
             + " The tracing beans exist and pass everything through.");
         b.enabled(false);
