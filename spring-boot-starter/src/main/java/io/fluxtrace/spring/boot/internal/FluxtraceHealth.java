@@ -62,11 +62,11 @@ public final class FluxtraceHealth {
     // Concurrent checks: whichever wins, each reports a state computed from a consistent pair of snapshots.
     last.compareAndSet(previous, next);
     details.put("exported", now.exported());
-    details.put("failed", now.failedTotal());
+    details.put("failed", now.failed());
     details.put("dropped", now.dropped());
     details.put("queued", now.queuedSpans());
     details.put("scoresExported", now.scores().exported());
-    details.put("scoresFailed", now.scores().failedTotal());
+    details.put("scoresFailed", now.scores().failed());
     if (next.reason() != null) {
       details.put("reason", next.reason());
     }

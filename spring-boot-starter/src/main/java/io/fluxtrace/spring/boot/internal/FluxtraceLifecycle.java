@@ -88,8 +88,8 @@ public final class FluxtraceLifecycle implements SmartLifecycle {
     TracerStats s = result.stats();
     ScoreStats scores = s.scores();
     return (result.completed() ? "completed" : "not completed") + ": spans exported " + s.exported() + ", dropped "
-        + s.dropped() + ", failed " + s.failedTotal() + (s.failedTotal() == 0 ? "" : " " + s.failed())
+        + s.dropped() + ", failed " + s.failed() + (s.failed() == 0 ? "" : " " + s.failedByReason())
         + "; scores exported " + scores.exported() + ", dropped " + scores.dropped() + ", failed "
-        + scores.failedTotal();
+        + scores.failed();
   }
 }
