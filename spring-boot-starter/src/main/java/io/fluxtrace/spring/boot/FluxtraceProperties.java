@@ -1,5 +1,7 @@
 package io.fluxtrace.spring.boot;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -113,8 +115,32 @@ public class FluxtraceProperties {
    */
   private boolean shutdownHook = false;
 
-  /** How long closing the tracer waits for delivery at shutdown. Default 10s. */
+  /** How long closing the tracer waits for delivery at shutdown. Default 30s. */
   private @Nullable Duration shutdownTimeout;
+
+  /**
+   * How long shutdown waits, once no span is open and nothing is queued or in flight, for more work before it stops
+   * accepting spans. Default 200ms.
+   */
+  private @Nullable Duration shutdownQuietPeriod;
+
+  /** A PEM file of the certificates to trust for an https:// endpoint, instead of the JDK's trust. */
+  private @Nullable Path trustedCertificates;
+
+  /** A key store (PKCS12 or JKS) of the certificates to trust for an https:// endpoint, instead of the JDK's trust. */
+  private @Nullable Path trustStore;
+
+  /** The password of trust-store, if it has one. Never logged or shown by Actuator. */
+  private @Nullable String trustStorePassword;
+
+  /**
+   * An HTTP proxy, http://[user:password@]host:port, for every export request (tunnelled with CONNECT). Default: the
+   * JVM's proxy settings (https.proxyHost, http.proxyHost, http.nonProxyHosts).
+   */
+  private @Nullable URI proxy;
+
+  /** Connect directly, ignoring the JVM's proxy settings. Default false. */
+  private @Nullable Boolean noProxy;
 
   /** The WebFlux filter that sets each request's user, session and caller's trace. */
   private final Web web = new Web();
@@ -315,6 +341,54 @@ public class FluxtraceProperties {
 
   public void setGzip(@Nullable Boolean gzip) {
     this.gzip = gzip;
+  }
+
+  public @Nullable Duration getShutdownQuietPeriod() {
+    return shutdownQuietPeriod;
+  }
+
+  public void setShutdownQuietPeriod(@Nullable Duration shutdownQuietPeriod) {
+    this.shutdownQuietPeriod = shutdownQuietPeriod;
+  }
+
+  public @Nullable Path getTrustedCertificates() {
+    return trustedCertificates;
+  }
+
+  public void setTrustedCertificates(@Nullable Path trustedCertificates) {
+    this.trustedCertificates = trustedCertificates;
+  }
+
+  public @Nullable Path getTrustStore() {
+    return trustStore;
+  }
+
+  public void setTrustStore(@Nullable Path trustStore) {
+    this.trustStore = trustStore;
+  }
+
+  public @Nullable String getTrustStorePassword() {
+    return trustStorePassword;
+  }
+
+  public void setTrustStorePassword(@Nullable String trustStorePassword) {
+    this.trustStorePassword = trustStorePassword;
+  }
+
+  public @Nullable URI getProxy() {
+    return proxy;
+  }
+
+  public void setProxy(@Nullable URI proxy) {
+    this.proxy = proxy;
+  }
+
+  public @Nullable Boolean getNoProxy() {
+    return noProxy;
+  }
+
+  public void setNoProxy(@Nullable Boolean noProxy) {
+    this.noProxy = noProxy;
   }
 
   public @Nullable Boolean getAllowInsecureHttp() {

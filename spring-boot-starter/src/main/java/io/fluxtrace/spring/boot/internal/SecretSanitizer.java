@@ -6,8 +6,8 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 
 /**
  * Masks fluxtrace's secrets in {@code /actuator/env} and {@code /actuator/configprops} even where an application
- * shows values ({@code management.endpoint.env.show-values=always}): the secret key, export header values, and
- * the {@code LANGFUSE_SECRET_KEY} variable.
+ * shows values ({@code management.endpoint.env.show-values=always}): the secret key, export header values, the
+ * trust store password, the proxy URL (it may carry a password) and the {@code LANGFUSE_SECRET_KEY} variable.
  */
 public final class SecretSanitizer implements SanitizingFunction {
 
@@ -16,7 +16,10 @@ public final class SecretSanitizer implements SanitizingFunction {
     String key = data.getKey().toLowerCase(Locale.ROOT);
     boolean secret = key.equals("langfuse_secret_key")
         || key.equals("fluxtrace.secret-key") || key.equals("fluxtrace.secretkey") || key.equals("secretkey")
-        || key.startsWith("fluxtrace.headers.") || key.equals("headers");
+        || key.startsWith("fluxtrace.headers.") || key.equals("headers")
+        || key.equals("fluxtrace.trust-store-password") || key.equals("truststorepassword")
+        // A proxy URL may carry user:password.
+        || key.equals("fluxtrace.proxy") || key.equals("proxy");
     return secret ? data.withSanitizedValue() : data;
   }
 }

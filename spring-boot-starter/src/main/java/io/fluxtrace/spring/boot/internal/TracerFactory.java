@@ -86,6 +86,14 @@ public final class TracerFactory {
     apply(set, "gzip", p.getGzip(), b::gzip);
     apply(set, "allowInsecureHttp", p.getAllowInsecureHttp(), b::allowInsecureHttp);
     apply(set, "shutdownTimeout", p.getShutdownTimeout(), b::shutdownTimeout);
+    apply(set, "shutdownQuietPeriod", p.getShutdownQuietPeriod(), b::shutdownQuietPeriod);
+    apply(set, "trustedCertificates", p.getTrustedCertificates(), b::trustedCertificates);
+    apply(set, "trustStore", p.getTrustStore(), store -> b.trustStore(store, p.getTrustStorePassword()));
+    apply(set, "proxy", p.getProxy(), b::proxy);
+    if (Boolean.TRUE.equals(p.getNoProxy())) {
+      set.put("noProxy", FluxtraceProperties.PREFIX + ".no-proxy");
+      b.noProxy();
+    }
     b.shutdownHook(p.isShutdownHook());
     try {
       p.getHeaders().forEach(b::header);
