@@ -18,21 +18,18 @@ import io.fluxtrace.experiments.ItemResult;
 import io.fluxtrace.experiments.RunEvaluator;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
+import io.fluxtrace.internal.Uuids;
 import io.fluxtrace.internal.http.LangfuseApiReader;
 import io.fluxtrace.reactor.internal.ContextSpans;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,7 +63,8 @@ public final class ExperimentRun {
   private final FluxTracer tracer;
   private final ObjectMapper mapper;
   private final int maxValueBytes;
-  private final String experimentId = UUID.randomUUID().toString();
+  // Not UUID.randomUUID(): its SecureRandom may read the OS entropy source, on what may be a non-blocking thread.
+  private final String experimentId = Uuids.random();
   private final String runName;
   private final long startNanos = System.nanoTime();
   private final @Nullable String linkBase;
@@ -320,18 +318,22 @@ public final class ExperimentRun {
     return linkBase != null && root.isRecording() ? linkBase + "/trace/" + root.context().traceId() : null;
   }
 
-  /** The item's id, or for an item from code, a stable id from its input, as Langfuse's SDKs derive it. */
+  /**
+   * The item's id, or for an item from code a stable id from its input (the same input gives the same id in every
+   * run, so runs can be compared item by item): 16 hex characters of a 64-bit FNV-1a hash of the input's JSON.
+   * Not SHA-256: the JDK's MessageDigest may load its providers from disk on first use, on a non-blocking thread.
+   */
   private String itemId(ExperimentItem item) {
     String id = item.id();
     if (id != null) {
       return id;
     }
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(json(item.input()).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : json(item.input()).getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x100000001b3L;
     }
+    return String.format("%016x", hash);
   }
 
   private String json(@Nullable Object value) {
