@@ -11,8 +11,9 @@ import reactor.util.Loggers;
 
 /**
  * Counts finished items and reports {@link Progress} to the listener at most once per interval, plus a last
- * report. Reports are never concurrent: a report due while another is being delivered is skipped (the next item
- * brings a fresher one), except the last, which waits for the one in progress.
+ * report. Reports are never concurrent, and nothing here ever waits for a lock (this runs on Reactor's
+ * non-blocking threads): a report due while another is being delivered is skipped (the next item brings a fresher
+ * one), and the last report, if another is being delivered, is delivered by that thread once it is done.
  */
 final class ProgressTracker {
 
@@ -27,6 +28,9 @@ final class ProgressTracker {
   private final AtomicLong nextReportNanos;
   private final ReentrantLock reporting = new ReentrantLock();
   private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
+  private final AtomicBoolean finishPending = new AtomicBoolean();
+  /** Guarded by {@link #reporting}. */
+  private boolean finalReported;
 
   ProgressTracker(String runName, ProgressListener listener, Duration interval) {
     this.runName = runName;
@@ -58,20 +62,36 @@ final class ProgressTracker {
     long due = nextReportNanos.get();
     if (now - due >= 0 && nextReportNanos.compareAndSet(due, now + intervalNanos) && reporting.tryLock()) {
       try {
-        report(now, false);
+        if (!finalReported) {
+          report(now, false);
+        }
       } finally {
         reporting.unlock();
       }
+      reportFinalIfPending();
     }
   }
 
   /** The last report, once every item is done. */
   void finish() {
-    reporting.lock();
-    try {
-      report(System.nanoTime(), true);
-    } finally {
-      reporting.unlock();
+    finishPending.set(true);
+    reportFinalIfPending();
+  }
+
+  /**
+   * Delivers the last report unless another thread is delivering one; that thread then calls this again after
+   * releasing the lock, and sees the pending flag, which was set before this thread's failed attempt.
+   */
+  private void reportFinalIfPending() {
+    if (finishPending.get() && reporting.tryLock()) {
+      try {
+        if (!finalReported) {
+          finalReported = true;
+          report(System.nanoTime(), true);
+        }
+      } finally {
+        reporting.unlock();
+      }
     }
   }
 
