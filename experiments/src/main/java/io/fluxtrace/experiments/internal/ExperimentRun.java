@@ -171,7 +171,7 @@ public final class ExperimentRun {
       root.input(item.input());
       root.metadata("experiment_name", settings.name());
       root.metadata("experiment_run_name", runName);
-      if (item.id() != null) {
+      if (run.datasetId() != null && item.id() != null) {
         root.metadata("dataset_item_id", item.id());
       }
       Function<Context, Context> underRoot = c -> c.put(ContextSpans.SPAN, root)
