@@ -200,6 +200,14 @@ public final class FluxTracer implements AutoCloseable {
     return pipeline != null;
   }
 
+  /**
+   * The tracer's resolved configuration, for fluxtrace's own modules (the experiment runner reads Langfuse
+   * datasets with the tracer's endpoint and keys). Internal: no compatibility promise; never log it whole.
+   */
+  public TracerConfig internalConfig() {
+    return config;
+  }
+
   /** The clock of span timestamps. */
   public TraceClock clock() {
     return config.clock();

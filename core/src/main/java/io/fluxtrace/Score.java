@@ -24,11 +24,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code name}: not blank;
- *   <li>target: exactly one of trace and session; an observation needs its trace. Trace ids are W3C trace ids (32
+ *   <li>target: exactly one of trace, session and dataset run (an experiment); an observation needs its trace. Trace ids are W3C trace ids (32
  *       lowercase hex characters), observation ids W3C span ids (16), as every fluxtrace span has;
  *   <li>{@code value}: NUMERIC finite; BOOLEAN 0 or 1 ({@code true}/{@code false} map to 1/0); CATEGORICAL not
  *       blank; TEXT 1 to {@value #MAX_TEXT_LENGTH} characters;
- *   <li>{@code id}, {@code sessionId}, {@code configId}: 1 to {@value #MAX_ID_LENGTH} characters, no carriage
+ *   <li>{@code id}, {@code sessionId}, {@code datasetRunId}, {@code configId}: 1 to {@value #MAX_ID_LENGTH} characters, no carriage
  *       return;
  *   <li>{@code environment}: lowercase letters, digits, {@code -} and {@code _}, at most
  *       {@value #MAX_ENVIRONMENT_LENGTH} characters, not starting with {@code langfuse}. Unset, the tracer's
@@ -57,6 +57,7 @@ public final class Score {
   private final @Nullable String traceId;
   private final @Nullable String observationId;
   private final @Nullable String sessionId;
+  private final @Nullable String datasetRunId;
   private final @Nullable String comment;
   private final Map<String, @Nullable Object> metadata;
   private final @Nullable String configId;
@@ -71,6 +72,7 @@ public final class Score {
     this.traceId = b.traceId;
     this.observationId = b.observationId;
     this.sessionId = b.sessionId;
+    this.datasetRunId = b.datasetRunId;
     this.comment = b.comment;
     this.metadata = b.metadata.isEmpty()
         ? Map.of()
@@ -144,6 +146,11 @@ public final class Score {
     return sessionId;
   }
 
+  /** The scored dataset run (experiment), or null. */
+  public @Nullable String datasetRunId() {
+    return datasetRunId;
+  }
+
   /** The comment as given (masked only when the score is recorded), or null. */
   public @Nullable String comment() {
     return comment;
@@ -171,6 +178,7 @@ public final class Score {
         + (traceId != null ? ", traceId=" + traceId : "")
         + (observationId != null ? ", observationId=" + observationId : "")
         + (sessionId != null ? ", sessionId=" + sessionId : "")
+        + (datasetRunId != null ? ", datasetRunId=" + datasetRunId : "")
         + '}';
   }
 
@@ -188,6 +196,7 @@ public final class Score {
     private @Nullable String traceId;
     private @Nullable String observationId;
     private @Nullable String sessionId;
+    private @Nullable String datasetRunId;
     private @Nullable String comment;
     private final Map<String, @Nullable Object> metadata = new LinkedHashMap<>();
     private @Nullable String configId;
@@ -222,6 +231,15 @@ public final class Score {
     /** Scores the session with this id instead of a trace. */
     public Builder sessionId(@Nullable String sessionId) {
       this.sessionId = sessionId;
+      return this;
+    }
+
+    /**
+     * Scores the dataset run (in Langfuse v4, the experiment) with this id instead of a trace: a run-level
+     * evaluation, such as an average over every item.
+     */
+    public Builder datasetRunId(@Nullable String datasetRunId) {
+      this.datasetRunId = datasetRunId;
       return this;
     }
 
@@ -311,14 +329,15 @@ public final class Score {
         default:
           throw new AssertionError(dataType);
       }
-      if (traceId != null && sessionId != null) {
+      int targets = (traceId != null ? 1 : 0) + (sessionId != null ? 1 : 0) + (datasetRunId != null ? 1 : 0);
+      if (targets != 1) {
         throw new IllegalArgumentException("fluxtrace: score target must be exactly one of traceId (with an optional"
-            + " observationId) and sessionId, got both traceId '" + traceId + "' and sessionId '" + sessionId + "'");
-      }
-      if (traceId == null && sessionId == null) {
-        throw new IllegalArgumentException("fluxtrace: score target must be exactly one of traceId (with an optional"
-            + " observationId) and sessionId, got none"
-            + (observationId != null ? " (observationId '" + observationId + "' needs its traceId)" : ""));
+            + " observationId), sessionId and datasetRunId, got "
+            + (targets == 0 ? "none" + (observationId != null
+                ? " (observationId '" + observationId + "' needs its traceId)" : "")
+                : (targets == 2 ? "both " : "all three: ") + (traceId != null ? "traceId '" + traceId + "' " : "")
+                    + (sessionId != null ? "sessionId '" + sessionId + "' " : "")
+                    + (datasetRunId != null ? "datasetRunId '" + datasetRunId + "'" : "")).trim());
       }
       if (traceId != null && !TraceIds.isValidTraceId(traceId)) {
         throw invalid("traceId", "a W3C trace id (32 lowercase hex characters, not all zeros)", traceId);
@@ -333,6 +352,7 @@ public final class Score {
         }
       }
       checkId("sessionId", sessionId);
+      checkId("datasetRunId", datasetRunId);
       checkId("configId", configId);
       checkId("id", id);
       if (environment != null) {

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param metadata the masked metadata as JSON text (an object, or a string when it was truncated), or null
  * @param configId the Langfuse score config, or null
  * @param environment the score's environment (the tracer's unless the score set one), or null
+ * @param datasetRunId the scored dataset run (experiment), or null
  */
 public record ScoreData(
     String id,
@@ -35,7 +36,17 @@ public record ScoreData(
     @Nullable String comment,
     @Nullable String metadata,
     @Nullable String configId,
-    @Nullable String environment) {
+    @Nullable String environment,
+    @Nullable String datasetRunId) {
+
+  /** A score of a trace, an observation or a session. */
+  public ScoreData(String id, long timestampEpochNanos, String name, ScoreDataType dataType,
+      @Nullable Double numericValue, @Nullable String stringValue, @Nullable String traceId,
+      @Nullable String observationId, @Nullable String sessionId, @Nullable String comment,
+      @Nullable String metadata, @Nullable String configId, @Nullable String environment) {
+    this(id, timestampEpochNanos, name, dataType, numericValue, stringValue, traceId, observationId, sessionId,
+        comment, metadata, configId, environment, null);
+  }
 
   /** Checks the required fields and that the value matches the data type. */
   public ScoreData {

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param version the version of the traced logic, {@code langfuse.version}
  * @param environment the environment, {@code langfuse.environment}, normalized as Langfuse does on export
  * @param isPublic whether the trace may be shared by link, {@code langfuse.trace.public}
+ * @param experiment the experiment the trace is an item of ({@code langfuse.experiment.*}), or null
  */
 public record TraceAttributes(
     @Nullable String userId,
@@ -37,11 +38,12 @@ public record TraceAttributes(
     @Nullable String release,
     @Nullable String version,
     @Nullable String environment,
-    @Nullable Boolean isPublic) {
+    @Nullable Boolean isPublic,
+    @Nullable ExperimentAttributes experiment) {
 
   /** No attributes at all. */
   public static final TraceAttributes EMPTY =
-      new TraceAttributes(null, null, null, List.of(), Map.of(), null, null, null, null);
+      new TraceAttributes(null, null, null, List.of(), Map.of(), null, null, null, null, null);
 
   /** Copies the collections, so the record stays immutable whatever the caller does afterwards. */
   public TraceAttributes {
@@ -50,6 +52,13 @@ public record TraceAttributes(
     metadata = Objects.requireNonNull(metadata, "metadata").isEmpty()
         ? Map.of()
         : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+  }
+
+  /** Attributes of a trace that is no experiment item. */
+  public TraceAttributes(@Nullable String userId, @Nullable String sessionId, @Nullable String traceName,
+      List<String> tags, Map<String, String> metadata, @Nullable String release, @Nullable String version,
+      @Nullable String environment, @Nullable Boolean isPublic) {
+    this(userId, sessionId, traceName, tags, metadata, release, version, environment, isPublic, null);
   }
 
   /** A builder with nothing set. */
@@ -65,7 +74,7 @@ public record TraceAttributes(
   /** Whether nothing is set. */
   public boolean isEmpty() {
     return userId == null && sessionId == null && traceName == null && tags.isEmpty() && metadata.isEmpty()
-        && release == null && version == null && environment == null && isPublic == null;
+        && release == null && version == null && environment == null && isPublic == null && experiment == null;
   }
 
   /**
@@ -97,6 +106,7 @@ public record TraceAttributes(
     private @Nullable String version;
     private @Nullable String environment;
     private @Nullable Boolean isPublic;
+    private @Nullable ExperimentAttributes experiment;
 
     private Builder() {}
 
@@ -186,6 +196,12 @@ public record TraceAttributes(
       return this;
     }
 
+    /** The experiment the trace is an item of; set by experiment runners. */
+    public Builder experiment(@Nullable ExperimentAttributes experiment) {
+      this.experiment = experiment;
+      return this;
+    }
+
     /** Overrides what is set here with what {@code other} sets (see {@link TraceAttributes#mergedWith}). */
     public Builder merge(TraceAttributes other) {
       if (other.userId() != null) {
@@ -211,13 +227,16 @@ public record TraceAttributes(
       if (other.isPublic() != null) {
         isPublic = other.isPublic();
       }
+      if (other.experiment() != null) {
+        experiment = other.experiment();
+      }
       return this;
     }
 
     /** The attributes. */
     public TraceAttributes build() {
       return new TraceAttributes(
-          userId, sessionId, traceName, tags, metadata, release, version, environment, isPublic);
+          userId, sessionId, traceName, tags, metadata, release, version, environment, isPublic, experiment);
     }
   }
 }

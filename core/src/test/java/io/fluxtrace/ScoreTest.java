@@ -90,6 +90,10 @@ class ScoreTest {
     assertInvalid(Score.numeric("n", 1), "score target must be exactly one", "got none");
     assertInvalid(Score.numeric("n", 1).traceId(TRACE).sessionId("s"), "score target must be exactly one",
         "got both");
+    assertInvalid(Score.numeric("n", 1).sessionId("s").datasetRunId("run-1"), "score target must be exactly one",
+        "got both", "datasetRunId 'run-1'");
+    assertInvalid(Score.numeric("n", 1).datasetRunId(""), "score datasetRunId");
+    assertThat(Score.numeric("n", 1).datasetRunId("run-1").build().datasetRunId()).isEqualTo("run-1");
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ContentKind;
 import io.fluxtrace.ContentMasker;
+import io.fluxtrace.ExperimentAttributes;
 import io.fluxtrace.TraceAttributes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -124,31 +125,50 @@ public final class ContentEncoder {
   }
 
   /**
-   * The trace attributes with each metadata value masked as {@link ContentKind#TRACE_METADATA}. Returns
-   * {@code attributes} itself, at no cost, when no masker is configured or there is no metadata.
+   * The trace attributes with each metadata value masked as {@link ContentKind#TRACE_METADATA}, and the
+   * experiment's metadata ({@link ContentKind#TRACE_METADATA}) and expected output ({@link ContentKind#OUTPUT})
+   * masked as JSON text. Returns {@code attributes} itself, at no cost, when no masker is configured or there is
+   * nothing to mask.
    */
   public TraceAttributes maskTraceAttributes(TraceAttributes attributes) {
     ContentMasker m = masker;
-    if (m == null || attributes.metadata().isEmpty()) {
+    ExperimentAttributes experiment = attributes.experiment();
+    if (m == null || (attributes.metadata().isEmpty() && experiment == null)) {
       return attributes;
     }
     Map<String, String> masked = new LinkedHashMap<>();
     boolean changed = false;
     for (Map.Entry<String, String> entry : attributes.metadata().entrySet()) {
       String value = entry.getValue();
-      Object result = value == null ? null : mask(ContentKind.TRACE_METADATA, value);
-      String text = result == null ? null : text(result);
+      String text = maskedText(ContentKind.TRACE_METADATA, value);
       if (text != null) {
         masked.put(entry.getKey(), text);
       }
       changed |= text != value;
     }
-    if (!changed) {
+    ExperimentAttributes maskedExperiment = experiment == null ? null : maskExperiment(experiment);
+    if (!changed && maskedExperiment == experiment) {
       return attributes;
     }
     return new TraceAttributes(attributes.userId(), attributes.sessionId(), attributes.traceName(),
-        attributes.tags(), masked, attributes.release(), attributes.version(), attributes.environment(),
-        attributes.isPublic());
+        attributes.tags(), changed ? masked : attributes.metadata(), attributes.release(), attributes.version(),
+        attributes.environment(), attributes.isPublic(), maskedExperiment);
+  }
+
+  private ExperimentAttributes maskExperiment(ExperimentAttributes e) {
+    String metadata = maskedText(ContentKind.TRACE_METADATA, e.metadata());
+    String itemMetadata = maskedText(ContentKind.TRACE_METADATA, e.itemMetadata());
+    String expected = maskedText(ContentKind.OUTPUT, e.itemExpectedOutput());
+    if (metadata == e.metadata() && itemMetadata == e.itemMetadata() && expected == e.itemExpectedOutput()) {
+      return e;
+    }
+    return new ExperimentAttributes(e.id(), e.name(), e.description(), metadata, e.datasetId(), e.itemId(),
+        e.itemVersion(), itemMetadata, expected);
+  }
+
+  private @Nullable String maskedText(ContentKind kind, @Nullable String value) {
+    Object result = value == null ? null : mask(kind, value);
+    return result == null ? null : text(result);
   }
 
   /** What a masker returned for a text value, as text; a failing {@code toString()} gives a placeholder. */

@@ -38,6 +38,7 @@ public final class ScoreDataFactory {
         encoder.encodeText(ContentKind.SCORE_COMMENT, score.comment()),
         encoder.encodeEntries(ContentKind.SCORE_METADATA, score.metadata()),
         score.configId(),
-        environment != null ? environment : defaultEnvironment);
+        environment != null ? environment : defaultEnvironment,
+        score.datasetRunId());
   }
 }

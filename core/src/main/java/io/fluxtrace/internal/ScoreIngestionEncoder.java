@@ -65,6 +65,7 @@ public final class ScoreIngestionEncoder {
       writeOptional(g, "traceId", score.traceId());
       writeOptional(g, "observationId", score.observationId());
       writeOptional(g, "sessionId", score.sessionId());
+      writeOptional(g, "datasetRunId", score.datasetRunId());
       writeOptional(g, "environment", score.environment());
       writeOptional(g, "comment", score.comment());
       String metadata = score.metadata();

@@ -22,6 +22,20 @@ class ScoreIngestionEncoderTest {
   private final ObjectMapper json = new ObjectMapper();
 
   @Test
+  void aDatasetRunScoreNamesItsRunAndIsAValidIngestionRequest() throws Exception {
+    ScoreData run = new ScoreData("r1", NANOS, "accuracy", ScoreDataType.NUMERIC, 0.9, null, null, null, null,
+        null, null, null, "sdk-experiment", "experiment-1");
+
+    JsonNode request = json.readTree(encoder.batch(List.of(encoder.event(run, "e1"))));
+
+    assertThat(LangfuseOpenApi.get().ingestionRequestErrors(request)).isEmpty();
+    JsonNode body = request.get("batch").get(0).get("body");
+    assertThat(body.get("datasetRunId").asText()).isEqualTo("experiment-1");
+    assertThat(body.has("traceId")).isFalse();
+    assertThat(body.has("sessionId")).isFalse();
+  }
+
+  @Test
   void encodesEveryDataTypeAsAValidIngestionRequest() throws Exception {
     List<ScoreData> scores = List.of(
         score("s1", ScoreDataType.NUMERIC, 0.875, null),

@@ -36,6 +36,18 @@ final class AttributeNames {
   static final SerializableString ENVIRONMENT = key("langfuse.environment");
   static final SerializableString IS_APP_ROOT = key("langfuse.internal.is_app_root");
 
+  static final SerializableString EXPERIMENT_ID = key("langfuse.experiment.id");
+  static final SerializableString EXPERIMENT_NAME = key("langfuse.experiment.name");
+  static final SerializableString EXPERIMENT_DESCRIPTION = key("langfuse.experiment.description");
+  static final SerializableString EXPERIMENT_METADATA = key("langfuse.experiment.metadata");
+  static final SerializableString EXPERIMENT_DATASET_ID = key("langfuse.experiment.dataset.id");
+  static final SerializableString EXPERIMENT_ITEM_ID = key("langfuse.experiment.item.id");
+  static final SerializableString EXPERIMENT_ITEM_VERSION = key("langfuse.experiment.item.version");
+  static final SerializableString EXPERIMENT_ITEM_METADATA = key("langfuse.experiment.item.metadata");
+  static final SerializableString EXPERIMENT_ITEM_ROOT_OBSERVATION_ID =
+      key("langfuse.experiment.item.root_observation_id");
+  static final SerializableString EXPERIMENT_ITEM_EXPECTED_OUTPUT = key("langfuse.experiment.item.expected_output");
+
   static final SerializableString GEN_AI_OPERATION_NAME = key("gen_ai.operation.name");
   static final SerializableString GEN_AI_REQUEST_MODEL = key("gen_ai.request.model");
   static final SerializableString GEN_AI_USAGE_INPUT_TOKENS = key("gen_ai.usage.input_tokens");

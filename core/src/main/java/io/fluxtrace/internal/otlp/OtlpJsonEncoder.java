@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import io.fluxtrace.ExperimentAttributes;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.ObservationLevel;
 import io.fluxtrace.ObservationType;
@@ -220,6 +221,10 @@ public final class OtlpJsonEncoder {
     g.writeStartArray();
     writeObservationAttributes(g, span);
     writeTraceAttributes(g, span.traceAttributes(), cache);
+    ExperimentAttributes experiment = span.traceAttributes().experiment();
+    if (experiment != null) {
+      writeExperimentAttributes(g, experiment, parent == null || span.parentRemote() ? span : null);
+    }
     if (parent != null && span.parentRemote()) {
       booleanAttribute(g, IS_APP_ROOT, true);
     }
@@ -312,6 +317,39 @@ public final class OtlpJsonEncoder {
     String environment = trace.environment();
     stringAttribute(g, ENVIRONMENT,
         environment == null ? defaultEnvironment : LangfuseEnvironment.normalize(environment));
+  }
+
+  /**
+   * The run attributes on every span of an experiment item's trace; the item attributes only on its root
+   * ({@code root}, null for other spans), which is also the item's root observation, as Langfuse reads them.
+   */
+  private void writeExperimentAttributes(JsonGenerator g, ExperimentAttributes experiment, @Nullable SpanData root)
+      throws IOException {
+    stringAttribute(g, EXPERIMENT_ID, shortText(experiment.id()));
+    stringAttribute(g, EXPERIMENT_NAME, shortText(experiment.name()));
+    stringAttribute(g, EXPERIMENT_DESCRIPTION, cappedOrNull(experiment.description()));
+    stringAttribute(g, EXPERIMENT_METADATA, jsonObjectOrNull(experiment.metadata()));
+    stringAttribute(g, EXPERIMENT_DATASET_ID, shortText(experiment.datasetId()));
+    if (root == null) {
+      return;
+    }
+    stringAttribute(g, EXPERIMENT_ITEM_ID, shortText(experiment.itemId()));
+    stringAttribute(g, EXPERIMENT_ITEM_VERSION, shortText(experiment.itemVersion()));
+    stringAttribute(g, EXPERIMENT_ITEM_METADATA, jsonObjectOrNull(experiment.itemMetadata()));
+    stringAttribute(g, EXPERIMENT_ITEM_ROOT_OBSERVATION_ID, validId(root.spanId(), TraceIds.SPAN_ID_LENGTH));
+    stringAttribute(g, EXPERIMENT_ITEM_EXPECTED_OUTPUT, cappedOrNull(experiment.itemExpectedOutput()));
+  }
+
+  private @Nullable String cappedOrNull(@Nullable String text) {
+    return text == null ? null : capped(text, maxValueBytes);
+  }
+
+  /**
+   * Metadata only when it is a JSON object within the size limit: Langfuse requires an object, and a cut one
+   * would not be. The experiment runner keeps its metadata within the limit.
+   */
+  private @Nullable String jsonObjectOrNull(@Nullable String json) {
+    return json == null || !isJsonObject(json) || JsonText.exceeds(json, maxValueBytes) ? null : json;
   }
 
   private void writeTags(JsonGenerator g, List<String> tags) throws IOException {
