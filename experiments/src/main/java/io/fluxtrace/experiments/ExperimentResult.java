@@ -97,7 +97,7 @@ public record ExperimentResult(
     out.append(String.format(Locale.ROOT, "delivery: %s (tracer totals: %d spans exported, %d failed, %d dropped;"
             + " %d scores exported, %d failed, %d dropped)%n",
         delivery.completed() ? "complete" : "INCOMPLETE", delivery.exported(), delivery.failed(),
-        delivery.dropped(), delivery.stats().scores().exported(), delivery.stats().scores().failedTotal(),
+        delivery.dropped(), delivery.stats().scores().exported(), delivery.stats().scores().failed(),
         delivery.stats().scores().dropped()));
     return out.toString();
   }
