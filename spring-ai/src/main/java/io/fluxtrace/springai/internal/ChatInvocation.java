@@ -288,6 +288,10 @@ final class ChatInvocation {
       }
       finish(ended, List.of(), settings.captureContent() && text.length() > 0 ? text.toString() : null);
     }
+    String body = responseBody(error);
+    if (body != null && ended.isRecording()) {
+      ended.statusMessage(error.getClass().getName() + ": " + error.getMessage() + " - " + body);
+    }
     ended.endWithError(error);
   }
 
@@ -307,6 +311,27 @@ final class ChatInvocation {
       finish(ended, List.of(), settings.captureContent() ? text.toString() : null);
     }
     ended.endCancelled();
+  }
+
+  /**
+   * The provider's error body, which a streaming client's exception keeps out of its message (Spring's
+   * {@code WebClientResponseException}); looked up by method name so that no web client is needed on the classpath.
+   */
+  static @Nullable String responseBody(Throwable error) {
+    Throwable t = error;
+    for (int depth = 0; t != null && depth < 5; depth++, t = t.getCause()) {
+      try {
+        java.lang.reflect.Method method = t.getClass().getMethod("getResponseBodyAsString");
+        Object body = method.invoke(t);
+        if (body instanceof String s && !s.isBlank() && (t.getMessage() == null || !t.getMessage().contains(s))) {
+          return s;
+        }
+        return null;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // Not an HTTP client exception: look at its cause.
+      }
+    }
+    return null;
   }
 
   private void finish(Span span, List<AssistantMessage.ToolCall> toolCalls, @Nullable String output) {
