@@ -344,8 +344,8 @@ final class ChatInvocation {
     if (finishReason != null) {
       span.metadata("finishReason", finishReason);
     }
-    if (output != null || !toolCalls.isEmpty()) {
-      span.output(SpringAiValues.assistant(output, settings.captureContent() ? toolCalls : List.of()));
+    if (settings.captureContent() && (output != null || !toolCalls.isEmpty())) {
+      span.output(SpringAiValues.assistant(output, toolCalls));
     }
     long input = cumulative[0] - baseline[0];
     long outputTokens = cumulative[1] - baseline[1];
