@@ -107,6 +107,29 @@ class ProgrammaticSetUpTest {
         .doesNotContain("Lima");
   }
 
+  /** A tool that fails. */
+  static final class FailingTools {
+    @org.springframework.ai.tool.annotation.Tool(description = "The current weather in a city")
+    String weather(String city) {
+      throw new IllegalStateException("no weather for " + city);
+    }
+  }
+
+  @Test
+  void aToolThatThrowsEndsItsSpanWithErrorAndTheModelGoesOn() {
+    String answer = ChatClient.create(model(SpringAiTracing.create(tracing))).prompt().user("Atlantis")
+        .tools(new FailingTools()).stream().content()
+        .transform(tracing.span("request").flux())
+        .collect(Collectors.joining())
+        .block(Duration.ofSeconds(30));
+    assertThat(answer).startsWith("Answer: Atlantis (").contains("no weather for Atlantis");
+    Span tool = spans().stream().filter(s -> s.getName().equals("weather")).findFirst().orElseThrow();
+    assertThat(OtlpJson.attributes(tool)).containsEntry("langfuse.observation.level", "ERROR")
+        .containsEntry("langfuse.observation.type", "tool");
+    assertThat(String.valueOf(OtlpJson.attributes(tool).get("langfuse.observation.status_message")))
+        .contains("no weather for Atlantis");
+  }
+
   @Test
   void skippedModelsAreNotTracedAndTheirToolsNeither() {
     String answer = ask(model(SpringAiTracing.builder(tracing).skipModels("fake-model").build()), "Rome");

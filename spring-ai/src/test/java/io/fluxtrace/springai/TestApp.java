@@ -75,6 +75,7 @@ class TestApp {
     }
 
     /** A streamed answer without tools, linked to a Langfuse prompt. */
+    // README: spring-ai-prompt
     @GetMapping(value = "/plain", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<String> plain(@RequestParam String q, @RequestParam String user) {
       return chat.prompt().user(q).stream().content()
@@ -82,5 +83,6 @@ class TestApp {
           .transform(tracing.span("request").flux())
           .contextWrite(TraceContext.userId(user));
     }
+    // END README
   }
 }
