@@ -45,6 +45,13 @@ public final class ChatTracer {
       return "fluxtrace.springai.invocation";
     }
   };
+  /** The Context key that marks a skipped model's stream, whose tool rounds are not traced either. */
+  static final Object SKIPPED = new Object() {
+    @Override
+    public String toString() {
+      return "fluxtrace.springai.skipped";
+    }
+  };
   /** The Context key of a Langfuse prompt link ({@code ChatInvocation.PromptLink}). */
   public static final Object PROMPT = new Object() {
     @Override
@@ -105,7 +112,7 @@ public final class ChatTracer {
     return Flux.deferContextual(context -> {
       ChatInvocation invocation = start(model, prompt, context);
       if (invocation == null) {
-        return proceed.apply(prompt);
+        return proceed.apply(prompt).contextWrite(c -> c.put(SKIPPED, Boolean.TRUE));
       }
       AtomicReference<@Nullable ChatResponse> last = new AtomicReference<>();
       return proceed.apply(prompt)
@@ -147,6 +154,20 @@ public final class ChatTracer {
           .warn("fluxtrace: could not start a Spring AI generation; the call goes on untraced", e);
       return null;
     }
+  }
+
+  /**
+   * Where the tools of a round that belongs to no traced model invocation go: under the current span of the Reactor
+   * Context handed to the tool-calling manager, as when a {@code ChatClient} advisor (rather than the model) runs
+   * the tool loop; null when there is no such span, or when the round belongs to a skipped model.
+   */
+  @Nullable ContextView toolRoundContext() {
+    ContextView context = ToolCallReactiveContextHolder.getContext();
+    if (context.hasKey(SKIPPED) || context.hasKey(INVOCATION)) {
+      return null;
+    }
+    SpanContext parent = ContextSpans.parent(context);
+    return parent == null || !parent.sampled() ? null : context;
   }
 
   /** The invocation a tool round belongs to, or null when the model is not traced. */

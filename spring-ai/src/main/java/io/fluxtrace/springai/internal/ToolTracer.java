@@ -2,6 +2,7 @@ package io.fluxtrace.springai.internal;
 
 import io.fluxtrace.SpanContext;
 import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.reactor.internal.ContextSpans;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.springframework.ai.model.tool.ToolExecutionResult;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import reactor.util.Logger;
+import reactor.util.context.ContextView;
 import reactor.util.Loggers;
 
 /**
@@ -49,6 +51,12 @@ public final class ToolTracer {
         parent = invocation.toolRound(response);
         if (parent != null) {
           traced = withTracedTools(prompt, parent, invocation.attributes());
+        }
+      } else {
+        ContextView context = chats.toolRoundContext();
+        SpanContext contextParent = context == null ? null : ContextSpans.parent(context);
+        if (context != null && contextParent != null) {
+          traced = withTracedTools(prompt, contextParent, ContextSpans.attributes(context));
         }
       }
     } catch (RuntimeException e) {

@@ -18,7 +18,8 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * A fake OpenAI-compatible chat completions server on loopback ({@code POST /v1/chat/completions}), for tests and
+ * A fake OpenAI-compatible chat completions server on loopback ({@code POST /v1/chat/completions}, and
+ * {@code POST /chat/completions}), for tests and
  * samples that run the real Spring AI OpenAI client without an account. Point Spring AI at it with
  * {@code spring.ai.openai.base-url=}{@link #baseUrl()} and any API key.
  *
@@ -64,10 +65,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
     this.server = HttpServer.create()
         .host("127.0.0.1")
         .port(port)
-        .route(routes -> routes.post("/v1/chat/completions", (request, response) -> request.receive()
-            .aggregate()
-            .asString()
-            .flatMap(body -> answer(body, response).then())))
+        // Spring AI 1.1's client appends /v1/chat/completions to its base URL; 2.0's (the OpenAI Java SDK)
+        // appends /chat/completions to a base URL that ends with /v1 unless told otherwise: both are served.
+        .route(routes -> routes
+            .post("/v1/chat/completions", (request, response) -> request.receive().aggregate().asString()
+                .flatMap(body -> answer(body, response).then()))
+            .post("/chat/completions", (request, response) -> request.receive().aggregate().asString()
+                .flatMap(body -> answer(body, response).then())))
         .bindNow();
   }
 
