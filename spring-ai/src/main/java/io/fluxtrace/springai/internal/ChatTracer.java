@@ -27,8 +27,7 @@ import reactor.util.context.ContextView;
  *
  * <p><b>Parent.</b> A stream takes its parent and the request's trace attributes from the subscriber's Reactor
  * Context, read when the returned Flux is subscribed, never from thread state. A blocking {@code call} has no
- * Reactor Context: it starts a trace of its own, unless the caller's Context was handed over with
- * {@code SpringAiTracing.call(...)}.
+ * Reactor Context: it starts a trace of its own, with the tools and later generations under its first generation.
  *
  * <p><b>Finding the invocation from the tool loop.</b> Spring AI runs its tool loop inside the model. For a stream,
  * the invocation travels in the Reactor Context, which Spring AI hands to the tool-calling manager through
@@ -82,7 +81,7 @@ public final class ChatTracer {
     return new ChatInvocation.PromptLink(name, version);
   }
 
-  /** Traces a blocking call with no Reactor Context: the generation starts a trace unless {@code context} has a parent. */
+  /** Traces a blocking call; its parent is the one in {@code context} (an empty Context: a trace of its own). */
   public ChatResponse call(ChatModel model, Prompt prompt, ContextView context, Function<Prompt, ChatResponse> proceed) {
     ChatInvocation invocation = start(model, prompt, context);
     if (invocation == null) {
