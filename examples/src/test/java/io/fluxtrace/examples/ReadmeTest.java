@@ -35,6 +35,7 @@ class ReadmeTest {
   private static final String END = "// END README";
   private static final List<Path> REGION_SOURCES = List.of(
       ROOT.resolve("reactor-integration/src/test/java"),
+      ROOT.resolve("spring-ai/src/test/java"),
       ROOT.resolve("examples/src/main/java"),
       ROOT.resolve("examples/src/test/java"),
       ROOT.resolve("examples/spring-boot-sample/src/main/java"));
