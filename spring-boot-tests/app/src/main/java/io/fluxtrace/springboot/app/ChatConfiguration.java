@@ -39,13 +39,14 @@ class ChatConfiguration {
 
   @Bean
   ChatHandler chatHandler(ReactorTracing tracing, @Value("${chat.pace}") Duration pace,
-      @Value("${chat.chunks}") int chunks) {
-    return new ChatHandler(tracing, pace, chunks);
+      @Value("${chat.chunks}") int chunks, @Value("${chat.gated}") boolean gated) {
+    return new ChatHandler(tracing, pace, chunks, gated);
   }
 
   @Bean
   RouterFunction<ServerResponse> chatRoutes(ChatHandler handler) {
-    return RouterFunctions.route(RequestPredicates.POST("/chat"), handler::chat);
+    return RouterFunctions.route(RequestPredicates.POST("/chat"), handler::chat)
+        .andRoute(RequestPredicates.POST("/gate"), handler::openGate);
   }
 
   /**

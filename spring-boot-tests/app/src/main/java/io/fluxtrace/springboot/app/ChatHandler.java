@@ -16,23 +16,37 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * {@code POST /chat}: the question in the body, the answer as server-sent events. Events: {@code trace} (the trace
  * id, first), one {@code chunk} per chunk the model streams, and {@code done} (the trace id again) once every span
  * of the request has ended and its score was recorded. Every step waits {@code pace} (a Reactor timer), so that a
  * request is in flight for a while; {@code ?chunks=N} overrides the number of chunks.
+ *
+ * <p>When {@code gated}, the model streams nothing until {@code POST /gate} opens the gate once for all requests
+ * (as a model whose capacity frees up): a test can have hundreds of requests in flight, whatever the time it takes
+ * to start them, and then know how long each still runs.
  */
 final class ChatHandler {
 
   private final ReactorTracing tracing;
   private final Duration pace;
   private final int chunks;
+  private final Sinks.Empty<Void> gate = Sinks.empty();
+  private final Mono<Void> modelReady;
 
-  ChatHandler(ReactorTracing tracing, Duration pace, int chunks) {
+  ChatHandler(ReactorTracing tracing, Duration pace, int chunks, boolean gated) {
     this.tracing = tracing;
     this.pace = pace;
     this.chunks = chunks;
+    this.modelReady = gated ? gate.asMono() : Mono.empty();
+  }
+
+  /** {@code POST /gate}: lets every waiting and future request's model stream. */
+  Mono<ServerResponse> openGate(ServerRequest request) {
+    gate.tryEmitEmpty();
+    return ServerResponse.noContent().build();
   }
 
   Mono<ServerResponse> chat(ServerRequest request) {
@@ -75,7 +89,8 @@ final class ChatHandler {
   }
 
   private Flux<String> generate(String prompt, int chunkCount) {
-    return Flux.interval(pace)
+    return modelReady
+        .thenMany(Flux.interval(pace))
         .take(chunkCount)
         .map(i -> "word" + i + " ")
         .transform(tracing.generation("answer")

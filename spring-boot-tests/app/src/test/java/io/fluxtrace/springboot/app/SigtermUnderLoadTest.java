@@ -42,6 +42,8 @@ import reactor.netty.resources.ConnectionProvider;
 /**
  * The chat service in its own JVM, on this module's Spring Boot line, gets SIGTERM while {@value #REQUESTS} SSE
  * requests are in flight (plus {@value #CUT_OFF_REQUESTS} that outlast the graceful-shutdown phase and are cut off).
+ * The app runs gated: every request waits at the model until the test opens the gate, then streams for about 2.5 s,
+ * and SIGTERM follows at once, so that all requests are in flight however long it took to start them.
  * Spring Boot's graceful shutdown lets the requests finish; every request whose client saw the final event must have
  * its whole trace (4 spans) delivered exactly once to the loopback receiver, which outlives the app; spans of the
  * cut-off requests must be delivered or reported lost in the app's log. Run for the README's set-up (the tracer's
@@ -52,7 +54,6 @@ class SigtermUnderLoadTest {
 
   static final int REQUESTS = 200;
   static final int CUT_OFF_REQUESTS = 5;
-  static final int WARM_UP_REQUESTS = 20;
   /** The spans of one request: the root step, the retrieval, the tool call and the streaming generation. */
   static final List<String> SPAN_NAMES = List.of("answer", "chat", "search", "weather");
 
@@ -90,7 +91,7 @@ class SigtermUnderLoadTest {
           "LANGFUSE_BASE_URL", receiver.baseUrl());
       List<String> jvmOptions = List.of("-Xmx512m",
           "-XX:+AllowRedefinitionToAddDeleteMethods", "-XX:+EnableDynamicAgentLoading");
-      List<String> args = List.of("--chat.tracer=" + setUp.property);
+      List<String> args = List.of("--chat.tracer=" + setUp.property, "--chat.gated=true");
 
       try (ChildProcess app = ChildProcess.java(BlockHoundChatApplication.class, jvmOptions, args, environment, logs)) {
         app.awaitOutput(out -> out.contains("CHAT-APP READY"), Duration.ofSeconds(120));
@@ -112,7 +113,7 @@ class SigtermUnderLoadTest {
   private static Run load(ChildProcess app, int port) throws Exception {
     int total = REQUESTS + CUT_OFF_REQUESTS;
     ConnectionProvider connections = ConnectionProvider.builder("sigterm-test-clients")
-        .maxConnections(total)
+        .maxConnections(total + 1) // one more for POST /gate
         .pendingAcquireMaxCount(-1)
         .build();
     try {
@@ -120,15 +121,6 @@ class SigtermUnderLoadTest {
           .baseUrl("http://127.0.0.1:" + port)
           .clientConnector(new ReactorClientHttpConnector(HttpClient.create(connections)))
           .build();
-      // Warm-up, so that the load below starts within a fraction of a request's duration even on a slow machine
-      // (a cold JVM takes seconds to serve its first requests). Not counted.
-      CountDownLatch warmUpStarted = new CountDownLatch(WARM_UP_REQUESTS);
-      Flux.range(0, WARM_UP_REQUESTS)
-          .map(i -> new Call(-1 - i, false))
-          .flatMap(call -> call.run(client, warmUpStarted))
-          .then()
-          .block(Duration.ofSeconds(120));
-
       List<Call> calls = IntStream.range(0, total).mapToObj(i -> new Call(i, i >= REQUESTS)).toList();
       CountDownLatch started = new CountDownLatch(total);
       long loadStart = System.nanoTime();
@@ -140,8 +132,11 @@ class SigtermUnderLoadTest {
       boolean allStarted = started.await(120, TimeUnit.SECONDS);
       assertThat(allStarted).as("every request got its first event; failures: %s; %s",
           calls.stream().filter(c -> c.error != null).map(c -> c.error).limit(3).toList(), app.describe()).isTrue();
+      Duration startSpread = Duration.ofNanos(System.nanoTime() - loadStart);
+      // Every request waits at the model: let them all stream, then SIGTERM while they do (each streams for
+      // chunks x pace = 16 x 150 ms from now).
+      client.post().uri("/gate").retrieve().toBodilessEntity().block(Duration.ofSeconds(30));
       long sent = System.nanoTime();
-      Duration startSpread = Duration.ofNanos(sent - loadStart);
       long answeredBeforeSigterm = calls.stream().filter(c -> c.answered).count();
       app.terminate();
       boolean exited = app.waitFor(Duration.ofSeconds(120));
@@ -324,7 +319,7 @@ class SigtermUnderLoadTest {
           + " | answered " + answered + "/" + REQUESTS + ", traces whole and once " + whole + "/" + answered
           + ", spans delivered " + spansDelivered + ", duplicate spans " + duplicateSpans
           + ", scores delivered " + scoresDelivered + " (duplicates " + duplicateScores + ")"
-          + ", all in flight " + run.startSpread.toMillis() + " ms after the first was sent"
+          + ", all in flight " + run.startSpread.toMillis() + " ms after the first was sent (gate then opened)"
           + ", answered before SIGTERM " + run.answeredBeforeSigterm
           + ", cut off " + cutOff + " (spans missing " + cutOffSpansMissing + ")"
           + ", exit " + run.exitTime.toMillis() + " ms after SIGTERM, code " + run.exitCode
