@@ -63,10 +63,12 @@ public final class FluxTracer implements AutoCloseable {
     this.spanDataFactory = new SpanDataFactory(encoder, metrics);
     this.sampleThreshold = (long) (config.sampleRate() * Long.MAX_VALUE);
     if (config.enabled()) {
-      SpanExporter exporter = Exporters.create(config, metrics);
+      // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
+      Exporters exporters = new Exporters(config);
+      SpanExporter exporter = exporters.spanExporter(metrics);
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
       this.scores = new ScoreRecorder(config, metrics.scores,
-          new ScoreDataFactory(encoder, config.clock(), config.environment()));
+          new ScoreDataFactory(encoder, config.clock(), config.environment()), exporters);
     } else {
       this.pipeline = null;
       this.scores = null;

@@ -6,8 +6,10 @@ import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.DefaultObjectMapper;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
+import io.fluxtrace.internal.TransportSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -114,6 +116,11 @@ public final class FluxTracerBuilder {
   private boolean shutdownHook = true;
   private Duration shutdownTimeout = Duration.ofSeconds(10);
   private @Nullable Scheduler exportScheduler;
+  private @Nullable Path trustedCertificates;
+  private @Nullable Path trustStore;
+  private @Nullable String trustStorePassword;
+  private @Nullable URI proxy;
+  private boolean systemProxy = true;
 
   FluxTracerBuilder(Map<String, String> env) {
     this.env = Map.copyOf(env);
@@ -362,6 +369,47 @@ public final class FluxTracerBuilder {
   }
 
   /**
+   * A PEM file of the certificates to trust for an {@code https://} endpoint (a private CA, a self-signed
+   * server), instead of the JDK's default trust. Read when the tracer is built. Default: the JDK's trust store.
+   */
+  public FluxTracerBuilder trustedCertificates(Path pemFile) {
+    this.trustedCertificates = Objects.requireNonNull(pemFile, "trustedCertificates");
+    return this;
+  }
+
+  /**
+   * A key store (PKCS12 or JKS, told apart by its content) of the certificates to trust for an {@code https://}
+   * endpoint, instead of the JDK's default trust. Read when the tracer is built. Default: the JDK's trust store.
+   *
+   * @param password the store's password, or null for none; it is not kept in any log or {@code toString()}
+   */
+  public FluxTracerBuilder trustStore(Path keyStore, @Nullable String password) {
+    this.trustStore = Objects.requireNonNull(keyStore, "trustStore");
+    this.trustStorePassword = password;
+    return this;
+  }
+
+  /**
+   * An HTTP proxy, {@code http://[user:password@]host:port}, that every request (spans and scores) goes through:
+   * tunnelled with {@code CONNECT}, so TLS stays end to end. Default: the JVM's proxy settings
+   * ({@code https.proxyHost}/{@code https.proxyPort} for an {@code https://} endpoint,
+   * {@code http.proxyHost}/{@code http.proxyPort} for {@code http://}, {@code http.nonProxyHosts} for both), as
+   * every JDK HTTP client reads them; the {@code HTTPS_PROXY} environment variable is not read, as the JVM does not.
+   */
+  public FluxTracerBuilder proxy(URI proxy) {
+    this.proxy = Objects.requireNonNull(proxy, "proxy");
+    this.systemProxy = false;
+    return this;
+  }
+
+  /** Connects directly, ignoring the JVM's proxy settings (and any {@link #proxy} set before). */
+  public FluxTracerBuilder noProxy() {
+    this.proxy = null;
+    this.systemProxy = false;
+    return this;
+  }
+
+  /**
    * Validates the settings and builds the tracer. Missing Langfuse keys disable tracing with one warning,
    * nothing thrown; a malformed setting throws {@link IllegalArgumentException} naming it.
    */
@@ -454,7 +502,28 @@ public final class FluxTracerBuilder {
         shutdownTimeout,
         exportScheduler,
         scoreExporter,
-        maxQueuedScores);
+        maxQueuedScores,
+        transportSettings());
+  }
+
+  /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */
+  private TransportSettings transportSettings() {
+    if (trustedCertificates != null && trustStore != null) {
+      throw new IllegalArgumentException("fluxtrace: set either trustedCertificates (a PEM file) or trustStore (a"
+          + " key store), not both");
+    }
+    URI p = proxy;
+    if (p != null) {
+      require("http".equalsIgnoreCase(p.getScheme()) && p.getHost() != null && p.getRawPath() != null
+              && (p.getRawPath().isEmpty() || "/".equals(p.getRawPath())) && p.getRawQuery() == null,
+          "proxy", "an HTTP proxy URL http://[user:password@]host[:port]", Secrets.redactUrl(p));
+    }
+    TransportSettings settings =
+        new TransportSettings(trustedCertificates, trustStore, trustStorePassword, p, systemProxy);
+    if (trustedCertificates != null || trustStore != null) {
+      settings.trustManagerFactory();
+    }
+    return settings;
   }
 
   /** {@code baseUrl}, else the variables, else Langfuse Cloud, followed by the OTLP path. */

@@ -167,7 +167,7 @@ class SecretsTest {
     FluxTracerBuilder builder = FluxTracer.builder(env()).shutdownHook(false).baseUrl(receiver.baseUrl())
         .header("x-api-key", UNPREFIXED_SECRET);
     TracerConfig config = TestConfigs.config(builder);
-    SpanExporter exporter = Exporters.create(config, new TracerMetrics());
+    SpanExporter exporter = new Exporters(config).spanExporter(new TracerMetrics());
     FluxTracer tracer = builder.build();
     try {
       tracer.startSpan("span", ObservationType.SPAN, null, TraceAttributes.EMPTY).end();

@@ -24,14 +24,17 @@ public final class ScoreRecorder {
   private final TracerConfig config;
   private final ScoreMetrics metrics;
   private final ScoreDataFactory factory;
+  private final Exporters exporters;
   private final Object lock = new Object();
   private final AtomicBoolean noExporterLogged = new AtomicBoolean();
   private volatile @Nullable BatchingPipeline<ScoreData> pipeline;
   private volatile boolean noExporter;
   private boolean closed; // guarded by lock
 
-  public ScoreRecorder(TracerConfig config, ScoreMetrics metrics, ScoreDataFactory factory) {
+  /** @param exporters the tracer's exporters, whose score exporter is made with the first score */
+  public ScoreRecorder(TracerConfig config, ScoreMetrics metrics, ScoreDataFactory factory, Exporters exporters) {
     this.config = config;
+    this.exporters = exporters;
     this.metrics = metrics;
     this.factory = factory;
   }
@@ -77,7 +80,7 @@ public final class ScoreRecorder {
         metrics.droppedAfterClose.increment();
         return null;
       }
-      ScoreExporter exporter = Exporters.createScoreExporter(config, metrics);
+      ScoreExporter exporter = exporters.scoreExporter(metrics);
       if (exporter == null) {
         noExporter = true;
         metrics.droppedNoExporter.increment();

@@ -24,6 +24,7 @@ import reactor.core.scheduler.Scheduler;
  * @param exporter a custom exporter that replaces HTTP export, or null
  * @param scoreExporter a custom score exporter that replaces sending scores to Langfuse, or null
  * @param maxQueuedScores scores the score pipeline holds at most
+ * @param transport TLS trust and proxy of the HTTP transport
  */
 public record TracerConfig(
     boolean enabled,
@@ -58,7 +59,8 @@ public record TracerConfig(
     Duration shutdownTimeout,
     @Nullable Scheduler exportScheduler,
     @Nullable ScoreExporter scoreExporter,
-    int maxQueuedScores) {
+    int maxQueuedScores,
+    TransportSettings transport) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -90,6 +92,7 @@ public record TracerConfig(
         + ", shutdownTimeout=" + shutdownTimeout
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", maxQueuedScores=" + maxQueuedScores
+        + ", transport=" + transport
         + '}';
   }
 }

@@ -33,6 +33,7 @@ import org.jspecify.annotations.NullMarked;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import io.netty.handler.ssl.SslContext;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -74,12 +75,22 @@ public final class OtlpReceiver implements AutoCloseable {
   private volatile Function<ReceivedRequest, Reply> responder = request -> Reply.ok();
   private volatile @Nullable DisposableServer server;
   private volatile int port;
+  private final @Nullable SslContext tls;
 
-  private OtlpReceiver() {}
+  private OtlpReceiver(@Nullable SslContext tls) {
+    this.tls = tls;
+  }
 
   /** A receiver listening on 127.0.0.1 and a free port. */
   public static OtlpReceiver start() {
-    OtlpReceiver receiver = new OtlpReceiver();
+    OtlpReceiver receiver = new OtlpReceiver(null);
+    receiver.bind(0);
+    return receiver;
+  }
+
+  /** A receiver speaking HTTPS with {@code serverContext} (its certificate and key), on 127.0.0.1 and a free port. */
+  public static OtlpReceiver startTls(SslContext serverContext) {
+    OtlpReceiver receiver = new OtlpReceiver(serverContext);
     receiver.bind(0);
     return receiver;
   }
@@ -105,7 +116,12 @@ public final class OtlpReceiver implements AutoCloseable {
   }
 
   private synchronized void bind(int wantedPort) {
-    DisposableServer s = HttpServer.create()
+    HttpServer http = HttpServer.create();
+    SslContext context = tls;
+    if (context != null) {
+      http = http.secure(spec -> spec.sslContext(context));
+    }
+    DisposableServer s = http
         .host("127.0.0.1")
         .port(wantedPort)
         .runOn(loops)
@@ -121,9 +137,9 @@ public final class OtlpReceiver implements AutoCloseable {
     return port;
   }
 
-  /** {@code http://127.0.0.1:<port>}, to use as a Langfuse base URL. */
+  /** {@code http://127.0.0.1:<port>} ({@code https://} with TLS), to use as a Langfuse base URL. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return (tls != null ? "https" : "http") + "://127.0.0.1:" + port;
   }
 
   /** {@link #baseUrl()} followed by {@code path}, to use as an OTLP endpoint. */

@@ -13,9 +13,9 @@ import io.fluxtrace.internal.ScoreIngestionEncoder;
 import io.fluxtrace.internal.ScoreMetrics;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
+import io.fluxtrace.internal.TransportSettings;
 import io.fluxtrace.internal.Uuids;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -38,13 +38,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
  * Sends scores to Langfuse as {@code score-create} events of {@code POST {baseUrl}/api/public/ingestion}, with
- * Basic auth and the same {@code x-langfuse-sdk-*} and {@code x-langfuse-public-key} headers as span export.
+ * Basic auth and the same {@code x-langfuse-sdk-*} and {@code x-langfuse-public-key} headers as span export, on the
+ * same {@link HttpTransport} (event loop, pool, TLS trust, proxy).
  *
  * <p>Langfuse answers a processed batch with 207 and one outcome per event, keyed by the event id:
  *
@@ -83,8 +83,9 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   private final ScoreMetrics metrics;
   private final Scheduler timer;
   private final TraceClock clock;
-  private final ConnectionProvider provider;
-  private final HttpClient client;
+  private final HttpTransport transport;
+  private final boolean leased;
+  private final Mono<HttpClient> client;
   private final ScoreIngestionEncoder encoder =
       new ScoreIngestionEncoder(FluxtraceVersion.SDK_NAME, FluxtraceVersion.VERSION);
   private final ObjectMapper mapper = new ObjectMapper();
@@ -105,6 +106,16 @@ public final class LangfuseScoreExporter implements ScoreExporter {
    */
   LangfuseScoreExporter(URI endpoint, String publicKey, String secretKey, Map<String, String> extraHeaders,
       Duration timeout, RetryPolicy retry, ScoreMetrics metrics, Scheduler timer, TraceClock clock) {
+    this(endpoint, publicKey, secretKey, extraHeaders, timeout, retry, metrics, timer, clock,
+        new HttpTransport(endpoint, TransportSettings.defaults(), timeout, 2));
+  }
+
+  /**
+   * As above, sending on {@code transport} (leased here, released by {@link #shutdown()}).
+   */
+  LangfuseScoreExporter(URI endpoint, String publicKey, String secretKey, Map<String, String> extraHeaders,
+      Duration timeout, RetryPolicy retry, ScoreMetrics metrics, Scheduler timer, TraceClock clock,
+      HttpTransport transport) {
     this.endpoint = endpoint;
     this.endpointForLogs = Secrets.redactUrl(endpoint);
     this.retry = retry;
@@ -114,37 +125,38 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     for (FailureReason reason : FailureReason.values()) {
       failureLogs.put(reason, new RateLimitedLog(log, WARNING_INTERVAL));
     }
-    this.provider = ConnectionProvider.builder("fluxtrace-scores")
-        .maxConnections(2)
-        .pendingAcquireTimeout(timeout)
-        .maxIdleTime(Duration.ofSeconds(20))
-        .build();
+    this.transport = transport;
+    this.leased = transport.lease();
+    this.closed = !leased;
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     headers.set(HttpHeaderNames.USER_AGENT, LangfuseHeaders.USER_AGENT);
     LangfuseHeaders.addAuthentication(headers, publicKey, secretKey);
     extraHeaders.forEach(headers::set);
-    this.client = HttpClient.create(provider)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-        .responseTimeout(timeout)
-        .disableRetry(true)
-        .headers(h -> h.set(headers));
+    this.client = transport.client(c -> c.responseTimeout(timeout).headers(h -> h.set(headers)))
+        .cache(c -> Duration.ofMillis(Long.MAX_VALUE), e -> Duration.ZERO, () -> Duration.ZERO);
   }
 
   /**
    * The Langfuse score exporter a tracer configuration asks for, or null when it has none: only a tracer at the
    * Langfuse endpoint, with both keys and no custom span exporter, sends scores to Langfuse.
    */
-  public static @Nullable ScoreExporter create(TracerConfig config, ScoreMetrics metrics) {
+  public static @Nullable ScoreExporter create(TracerConfig config, ScoreMetrics metrics, HttpTransport transport) {
     String publicKey = config.publicKey();
     String secretKey = config.secretKey();
-    if (!config.langfuse() || config.exporter() != null || publicKey == null || secretKey == null) {
+    if (!appliesTo(config) || publicKey == null || secretKey == null) {
       return null;
     }
     Scheduler timer = config.exportScheduler();
     return new LangfuseScoreExporter(ingestionEndpoint(config.endpoint()), publicKey, secretKey, config.headers(),
         config.timeout(), RetryPolicy.from(config), metrics, timer != null ? timer : Schedulers.parallel(),
-        config.clock());
+        config.clock(), transport);
+  }
+
+  /** Whether a tracer with {@code config} sends scores to Langfuse: see {@link #create}. */
+  public static boolean appliesTo(TracerConfig config) {
+    return config.langfuse() && config.exporter() == null && config.publicKey() != null
+        && config.secretKey() != null;
   }
 
   /** The ingestion URL beside a Langfuse OTLP traces URL: same scheme, host, port and base path. */
@@ -159,10 +171,19 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     return Flux.defer(() -> attempt(batch, 1));
   }
 
+  /**
+   * Releases the transport, which the last exporter to release it disposes (pool, then event loop); scores after
+   * this fail with {@link FailureReason#SHUTDOWN_DEADLINE}. Idempotent.
+   */
   @Override
   public Mono<Void> shutdown() {
-    closed = true;
-    return provider.disposeLater();
+    return Mono.defer(() -> {
+      if (closed) {
+        return Mono.empty();
+      }
+      closed = true;
+      return transport.release();
+    });
   }
 
   /** Sends {@code pending} in requests under the size limit, then retries what may be retried. */
@@ -234,7 +255,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
       jsons.add(e.json);
     }
     byte[] body = encoder.batch(jsons);
-    return client.post()
+    return transport.send(client, c -> c.post()
         .uri(endpoint)
         .send((request, outbound) -> {
           request.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
@@ -245,7 +266,8 @@ public final class LangfuseScoreExporter implements ScoreExporter {
             .onErrorResume(e -> Mono.empty())
             .defaultIfEmpty(new byte[0])
             .map(bytes -> answered(events, response.status().code(), response.responseHeaders(), bytes)))
-        .onErrorResume(error -> Mono.just(failedToSend(events, error)))
+        .onErrorResume(error -> Mono.just(failedToSend(events, error))),
+        error -> failedToSend(events, error))
         .flatMap(outcome -> outcome.split ? sendHalves(events) : Mono.just(outcome));
   }
 

@@ -8,7 +8,6 @@ import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -29,10 +28,8 @@ import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
-import reactor.netty.resources.ConnectionProvider;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -40,8 +37,8 @@ import reactor.util.Loggers;
  * Posts OTLP/HTTP request bodies to the configured endpoint with reactor-netty, applying the {@link RetryPolicy}.
  * Non-blocking throughout: the backoff waits are timers on the given scheduler, never a sleeping thread.
  *
- * <p>Owns a dedicated connection pool of {@code maxConcurrentExports} connections, disposed by
- * {@link #shutdown()}; the event loops are reactor-netty's shared ones. Every request carries
+ * <p>Sends on an {@link HttpTransport} (its own event loop, pool, TLS trust and proxy), leased when built and
+ * released by {@link #shutdown()}. Every request carries
  * {@code Content-Type: application/json}, {@code Content-Encoding: gzip} when compression is on, a
  * {@code User-Agent}, and the configured headers (which win over the defaults). A Langfuse endpoint also gets
  * Basic auth from the keys and the {@code x-langfuse-*} headers; a plain OTLP endpoint gets nothing else.
@@ -62,8 +59,9 @@ final class OtlpHttpSender {
   private final TracerMetrics metrics;
   private final Scheduler timer;
   private final TraceClock clock;
-  private final ConnectionProvider provider;
-  private final HttpClient client;
+  private final HttpTransport transport;
+  private final boolean leased;
+  private final Mono<HttpClient> client;
   private final URI endpoint;
   private final AtomicBoolean authFailureLogged = new AtomicBoolean();
   /**
@@ -80,6 +78,18 @@ final class OtlpHttpSender {
    * @param timer the scheduler of the backoff waits; tests pass a virtual-time scheduler
    */
   OtlpHttpSender(TracerConfig config, RetryPolicy retry, TracerMetrics metrics, Scheduler timer) {
+    this(config, retry, metrics, timer, HttpTransport.create(config));
+  }
+
+  /**
+   * @param config where to send, with which keys, headers, timeout and compression
+   * @param retry when to send again
+   * @param metrics where retries and bytes are counted
+   * @param timer the scheduler of the backoff waits; tests pass a virtual-time scheduler
+   * @param transport the connections to send on, leased here and released by {@link #shutdown()}
+   */
+  OtlpHttpSender(TracerConfig config, RetryPolicy retry, TracerMetrics metrics, Scheduler timer,
+      HttpTransport transport) {
     this.endpoint = config.endpoint();
     this.endpointForLogs = Secrets.redactUrl(config.endpoint());
     String publicKey = config.publicKey();
@@ -93,49 +103,19 @@ final class OtlpHttpSender {
       failureLogs.put(reason, new RateLimitedLog(log, Duration.ofMinutes(1)));
     }
     long timeoutMillis = Math.max(1, config.timeout().toMillis());
-    int connections = Math.max(1, config.maxConcurrentExports());
-    this.provider = ConnectionProvider.builder("fluxtrace-otlp")
-        .maxConnections(connections)
-        // The pipeline never has more than maxConcurrentExports requests out; the margin is for safety only.
-        .pendingAcquireMaxCount(Math.max(64, 8 * connections))
-        .pendingAcquireTimeout(config.timeout())
-        // Below common server keep-alive timeouts, so that an idle connection is rarely reused just as the
-        // server closes it.
-        .maxIdleTime(Duration.ofSeconds(20))
-        .build();
+    this.transport = transport;
+    this.leased = transport.lease();
     HttpHeaders fixedHeaders = requestHeaders(config);
-    this.client = HttpClient.create(provider)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+    this.client = transport.client(c -> c
         .responseTimeout(config.timeout())
-        // Every retry goes through the policy, where it is counted and timed.
-        .disableRetry(true)
         .headers(h -> h.set(fixedHeaders))
         // The response timeout starts once the request is written; this bounds the writing itself, so a
         // server that stops reading cannot hold a request forever.
         .doOnRequest((request, connection) -> connection.addHandlerLast(
             WRITE_TIMEOUT_HANDLER, new WriteTimeoutHandler(timeoutMillis, TimeUnit.MILLISECONDS)))
-        .doAfterRequest((request, connection) -> metrics.bytesSent.add(contentLength(request)));
-    warmUp(config.timeout());
-  }
-
-  /**
-   * Does here, on the thread that builds the tracer, the one-time initialization that the first request would
-   * otherwise do on the export thread, which is non-blocking: reactor-netty's event loops, native transport
-   * and name resolver ({@link HttpClient#warmup()}), and the JDK's socket classes, whose static initializer
-   * reads {@code net.properties} (used by the NIO transport). Under BlockHound that file I/O on the export
-   * thread failed the first export, and a native library that failed to load there left the whole JVM on NIO.
-   * Skipped on a non-blocking thread, where the export thread does it later as before; never throws.
-   */
-  private void warmUp(Duration timeout) {
-    if (Schedulers.isInNonBlockingThread()) {
-      return;
-    }
-    try {
-      Class.forName("java.net.SocketImpl");
-      client.warmup().block(timeout);
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      log.debug("fluxtrace: warming up the HTTP client failed; the first export will do it: {}", e.toString());
-    }
+        .doAfterRequest((request, connection) -> metrics.bytesSent.add(contentLength(request))))
+        // One client per exporter, made once; the transport's is ready at once unless TLS is still being set up.
+        .cache(c -> Duration.ofMillis(Long.MAX_VALUE), e -> Duration.ZERO, () -> Duration.ZERO);
   }
 
   /** The headers of every request. Values stay in here: never log this object. */
@@ -179,15 +159,23 @@ final class OtlpHttpSender {
     return attempt(body, 1);
   }
 
-  /** Disposes the connection pool; requests after this fail with {@link FailureReason#SHUTDOWN_DEADLINE}. */
+  /**
+   * Releases the transport (the last exporter to release it disposes its pool and event loop); requests after this
+   * fail with {@link FailureReason#SHUTDOWN_DEADLINE}. Idempotent.
+   */
   Mono<Void> shutdown() {
-    closed = true;
-    return provider.disposeLater();
+    return Mono.defer(() -> {
+      if (closed) {
+        return Mono.empty();
+      }
+      closed = true;
+      return leased ? transport.release() : Mono.empty();
+    });
   }
 
   private Mono<SendResult> attempt(byte[] body, int attempt) {
     return Mono.defer(() -> {
-          if (closed) {
+          if (closed || !leased) {
             return Mono.just(Answer.SHUT_DOWN);
           }
           if (attempt > 1) {
@@ -227,7 +215,7 @@ final class OtlpHttpSender {
   }
 
   private Mono<Answer> post(byte[] body) {
-    return client.post()
+    return transport.send(client, c -> c.post()
         .uri(endpoint)
         .send((request, outbound) -> {
           request.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
@@ -243,7 +231,8 @@ final class OtlpHttpSender {
         .next()
         .switchIfEmpty(Mono.fromSupplier(() ->
             new Answer(0, null, "", new IllegalStateException("no response"))))
-        .onErrorResume(error -> Mono.just(new Answer(0, null, "", error)));
+        .onErrorResume(error -> Mono.just(new Answer(0, null, "", error))),
+        error -> new Answer(0, null, "", error));
   }
 
   private Duration delayBeforeRetry(Answer answer, int attempt) {

@@ -45,15 +45,16 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
   }
 
   /**
-   * The exporter for a validated configuration: {@link OtlpJsonEncoder}, and a sender whose backoff timers and
-   * 413 re-encoding run on the configured export scheduler, or {@link Schedulers#parallel()} when none is set.
+   * The exporter for a validated configuration: {@link OtlpJsonEncoder}, and a sender on {@code transport} whose
+   * backoff timers and 413 re-encoding run on the configured export scheduler, or {@link Schedulers#parallel()}
+   * when none is set.
    */
-  public static OtlpHttpSpanExporter create(TracerConfig config, TracerMetrics metrics) {
+  public static OtlpHttpSpanExporter create(TracerConfig config, TracerMetrics metrics, HttpTransport transport) {
     Scheduler configured = config.exportScheduler();
     Scheduler scheduler = configured != null ? configured : Schedulers.parallel();
     OtlpJsonEncoder encoder = new OtlpJsonEncoder(config);
     return new OtlpHttpSpanExporter(encoder::encode,
-        new OtlpHttpSender(config, RetryPolicy.from(config), metrics, scheduler), scheduler);
+        new OtlpHttpSender(config, RetryPolicy.from(config), metrics, scheduler, transport), scheduler);
   }
 
   @Override
@@ -104,7 +105,7 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
     return Mono.defer(() -> export(part)).subscribeOn(scheduler);
   }
 
-  /** Disposes the connection pool. */
+  /** Releases the HTTP transport: the last of its exporters to release it disposes its pool and event loop. */
   @Override
   public Mono<Void> shutdown() {
     return sender.shutdown();

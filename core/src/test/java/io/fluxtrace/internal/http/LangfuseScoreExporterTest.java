@@ -11,6 +11,8 @@ import io.fluxtrace.ScoreDataType;
 import io.fluxtrace.TestConfigs;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.InMemorySpanExporter;
+import io.fluxtrace.export.ScoreExporter;
+import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.ScoreMetrics;
 import io.fluxtrace.testing.LangfuseIngestion;
 import io.fluxtrace.testing.OtlpReceiver;
@@ -24,6 +26,7 @@ import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -310,14 +313,16 @@ class LangfuseScoreExporterTest {
   void onlyATracerThatExportsToLangfuseWithKeysSendsScoresToLangfuse() {
     Map<String, String> keys = Map.of("LANGFUSE_PUBLIC_KEY", PUBLIC_KEY, "LANGFUSE_SECRET_KEY", SECRET_KEY);
 
-    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(keys)), metrics))
+    ScoreExporter langfuse = new Exporters(TestConfigs.config(FluxTracer.builder(keys))).scoreExporter(metrics);
+    assertThat(langfuse)
         .isInstanceOf(LangfuseScoreExporter.class)
         .hasToString("LangfuseScoreExporter{https://cloud.langfuse.com/api/public/ingestion}");
-    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(keys)
-        .otlpEndpoint("http://localhost:4318/v1/traces")), metrics)).isNull();
-    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(keys)
-        .exporter(InMemorySpanExporter.create())), metrics)).isNull();
-    assertThat(LangfuseScoreExporter.create(TestConfigs.config(FluxTracer.builder(Map.of())), metrics)).isNull();
+    Objects.requireNonNull(langfuse).shutdown().block(Duration.ofSeconds(10));
+    assertThat(new Exporters(TestConfigs.config(FluxTracer.builder(keys)
+        .otlpEndpoint("http://localhost:4318/v1/traces"))).scoreExporter(metrics)).isNull();
+    assertThat(new Exporters(TestConfigs.config(FluxTracer.builder(keys)
+        .exporter(InMemorySpanExporter.create()))).scoreExporter(metrics)).isNull();
+    assertThat(new Exporters(TestConfigs.config(FluxTracer.builder(Map.of()))).scoreExporter(metrics)).isNull();
   }
 
   private URI endpoint() {

@@ -195,14 +195,14 @@ class OtlpHttpSpanExporterTest {
 
   @Test
   void exportersChooseOtlpHttpUnlessACustomExporterIsConfigured() {
-    SpanExporter http = Exporters.create(config(), metrics);
+    SpanExporter http = new Exporters(config()).spanExporter(metrics);
     exporters.add(http);
     assertThat(http).isInstanceOf(OtlpHttpSpanExporter.class);
     assertThat(export(http, spans(1))).isEqualTo(ExportResult.success(1));
 
     InMemorySpanExporter custom = InMemorySpanExporter.create();
     TracerConfig withCustom = TestConfigs.config(FluxTracer.builder(Map.of()).exporter(custom).shutdownHook(false));
-    assertThat(Exporters.create(withCustom, metrics)).isSameAs(custom);
+    assertThat(new Exporters(withCustom).spanExporter(metrics)).isSameAs(custom);
   }
 
   @Test
