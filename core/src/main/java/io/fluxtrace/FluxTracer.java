@@ -5,6 +5,7 @@ import io.fluxtrace.internal.ContentEncoder;
 import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.NonRecordingSpan;
 import io.fluxtrace.internal.RecordingSpan;
+import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.ScoreDataFactory;
 import io.fluxtrace.internal.ScoreRecorder;
 import io.fluxtrace.internal.SpanDataFactory;
@@ -21,7 +22,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * The tracer: starts spans and delivers them, once ended, through a bounded background pipeline; records
@@ -44,7 +44,7 @@ public final class FluxTracer implements AutoCloseable {
   private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
 
   // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
-  private final Logger log = Loggers.getLogger(FluxTracer.class);
+  private final Logger log = SafeLogger.of(FluxTracer.class);
 
   private final TracerConfig config;
   private final TracerMetrics metrics = new TracerMetrics();
@@ -231,7 +231,7 @@ public final class FluxTracer implements AutoCloseable {
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the span as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);
-      log.warn("fluxtrace: could not record span '{}': {}", span.name(), t.toString());
+      log.warn("fluxtrace: could not record span '{}': {}", span.name(), t.getClass().getName());
       return;
     }
     p.offer(data);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.DefaultObjectMapper;
+import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TransportSettings;
@@ -18,7 +19,6 @@ import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.Loggers;
 
 /**
  * Configures and builds a {@link FluxTracer}. Obtain one with {@link FluxTracer#builder()}, whose defaults come
@@ -434,7 +434,7 @@ public final class FluxTracerBuilder {
           secretKey != null ? "secretKey" : "LANGFUSE_SECRET_KEY", "a public");
     }
     if (isEnabled && exporter == null && langfuse && (pk == null || sk == null)) {
-      Loggers.getLogger(FluxTracerBuilder.class).warn(
+      SafeLogger.of(FluxTracerBuilder.class).warn(
           "fluxtrace: tracing is disabled because {} not set. Set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"
               + " (or configure an OTLP endpoint or an exporter) to record traces.",
           pk == null && sk == null ? "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are" : pk == null

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * Turns user content into the JSON text that is exported: mask, serialize, sanitize, truncate. Runs when a span
@@ -41,7 +40,7 @@ public final class ContentEncoder {
   private final @Nullable ContentMasker masker;
   private final int maxValueBytes;
   private final TracerMetrics metrics;
-  private final Logger log = Loggers.getLogger(ContentEncoder.class);
+  private final Logger log = SafeLogger.of(ContentEncoder.class);
   private final RateLimitedLog replacedWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final RateLimitedLog maskingWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final AtomicBoolean truncationLogged = new AtomicBoolean();

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * The tracer's score side: freezes each recorded score and hands it to the score pipeline. The pipeline and its
@@ -19,7 +18,7 @@ import reactor.util.Loggers;
  */
 public final class ScoreRecorder {
 
-  private static final Logger log = Loggers.getLogger(ScoreRecorder.class);
+  private static final Logger log = SafeLogger.of(ScoreRecorder.class);
 
   private final TracerConfig config;
   private final ScoreMetrics metrics;
@@ -59,7 +58,7 @@ public final class ScoreRecorder {
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the score as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);
-      log.warn("fluxtrace: could not record score '{}': {}", score.name(), t.toString());
+      log.warn("fluxtrace: could not record score '{}': {}", score.name(), t.getClass().getName());
       return;
     }
     p.offer(data);

@@ -6,7 +6,6 @@ import io.fluxtrace.SpanData;
 import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import reactor.util.Loggers;
 
 /**
  * Freezes an ended {@link RecordingSpan} into a {@link SpanData}: user content masked, serialized, sanitized and
@@ -18,7 +17,7 @@ public final class SpanDataFactory {
   private final ContentEncoder encoder;
   private final TracerMetrics metrics;
   private final RateLimitedLog invalidValueWarnings =
-      new RateLimitedLog(Loggers.getLogger(SpanDataFactory.class), Duration.ofMinutes(1));
+      new RateLimitedLog(SafeLogger.of(SpanDataFactory.class), Duration.ofMinutes(1));
 
   /** A factory that encodes content with {@code encoder} and counts dropped values in {@code metrics}. */
   public SpanDataFactory(ContentEncoder encoder, TracerMetrics metrics) {

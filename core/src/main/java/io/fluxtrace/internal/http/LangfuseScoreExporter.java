@@ -9,6 +9,7 @@ import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.internal.FluxtraceVersion;
 import io.fluxtrace.internal.RateLimitedLog;
+import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.ScoreIngestionEncoder;
 import io.fluxtrace.internal.ScoreMetrics;
 import io.fluxtrace.internal.Secrets;
@@ -39,7 +40,6 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * Sends scores to Langfuse as {@code score-create} events of {@code POST {baseUrl}/api/public/ingestion}, with
@@ -71,7 +71,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   /** The ingestion path below a Langfuse base URL. */
   public static final String INGESTION_PATH = "/api/public/ingestion";
 
-  private static final Logger log = Loggers.getLogger(LangfuseScoreExporter.class);
+  private static final Logger log = SafeLogger.of(LangfuseScoreExporter.class);
   private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
   /** The batch envelope around the events: brackets, separators and the metadata object. */
   private static final int ENVELOPE_BYTES = 256;

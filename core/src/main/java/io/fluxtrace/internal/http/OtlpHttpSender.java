@@ -1,9 +1,10 @@
 package io.fluxtrace.internal.http;
 
-import io.fluxtrace.internal.RateLimitedLog;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.internal.FluxtraceVersion;
+import io.fluxtrace.internal.RateLimitedLog;
+import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
@@ -31,7 +32,6 @@ import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * Posts OTLP/HTTP request bodies to the configured endpoint with reactor-netty, applying the {@link RetryPolicy}.
@@ -51,7 +51,7 @@ final class OtlpHttpSender {
   private static final String WRITE_TIMEOUT_HANDLER = "fluxtrace.writeTimeout";
   private static final int MAX_LOGGED_BODY_CHARS = 500;
 
-  private final Logger log = Loggers.getLogger(OtlpHttpSender.class);
+  private final Logger log = SafeLogger.of(OtlpHttpSender.class);
   private final String endpointForLogs;
   private final @Nullable String publicKeyForLogs;
   private final boolean gzip;

@@ -1,23 +1,23 @@
 package io.fluxtrace.internal.http;
 
-import io.fluxtrace.internal.RateLimitedLog;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.RateLimitedLog;
+import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.fluxtrace.internal.otlp.OtlpJsonEncoder;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * Exports batches as OTLP/HTTP JSON: encodes (and compresses) a batch, posts it with {@link OtlpHttpSender}, and
@@ -31,7 +31,7 @@ import reactor.util.Loggers;
  */
 public final class OtlpHttpSpanExporter implements SpanExporter {
 
-  private final Logger log = Loggers.getLogger(OtlpHttpSpanExporter.class);
+  private final Logger log = SafeLogger.of(OtlpHttpSpanExporter.class);
   private final SpanBatchWriter writer;
   private final OtlpHttpSender sender;
   private final Scheduler scheduler;

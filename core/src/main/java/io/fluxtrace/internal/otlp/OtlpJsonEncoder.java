@@ -18,6 +18,7 @@ import io.fluxtrace.internal.FluxtraceVersion;
 import io.fluxtrace.internal.JsonObjectText;
 import io.fluxtrace.internal.JsonText;
 import io.fluxtrace.internal.LangfuseEnvironment;
+import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.TracerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +34,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * Encodes ended spans as one OTLP {@code ExportTraceServiceRequest} in the OTLP/JSON form, streamed with
@@ -71,7 +71,7 @@ public final class OtlpJsonEncoder {
   static final String UNNAMED = "unnamed";
 
   // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
-  private final Logger log = Loggers.getLogger(OtlpJsonEncoder.class);
+  private final Logger log = SafeLogger.of(OtlpJsonEncoder.class);
 
   /** OTLP {@code Span.SpanKind}. */
   private static final int SPAN_KIND_INTERNAL = 1;

@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.internal.RateLimitedLog;
+import io.fluxtrace.internal.SafeLogger;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Exceptions;
 import reactor.core.Fuseable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
@@ -29,7 +31,6 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
-import reactor.util.Loggers;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -69,7 +70,7 @@ import reactor.util.concurrent.Queues;
 public final class BatchingPipeline<T> {
 
   // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
-  private final Logger log = Loggers.getLogger(BatchingPipeline.class);
+  private final Logger log = SafeLogger.of(BatchingPipeline.class);
 
   /** At most one warning per minute about refused items, and one about failing exports. */
   private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
@@ -319,12 +320,12 @@ public final class BatchingPipeline<T> {
       exporter.shutdown().subscribe(
           ignored -> {},
           e -> {
-            log.warn("fluxtrace: shutting down the {} exporter failed: {}", options.itemName(), e.toString());
+            log.warn("fluxtrace: shutting down the {} exporter failed: {}", options.itemName(), describe(e));
             done.tryEmitEmpty();
           },
           done::tryEmitEmpty);
     } catch (Throwable t) {
-      log.warn("fluxtrace: shutting down the {} exporter failed: {}", options.itemName(), t.toString());
+      log.warn("fluxtrace: shutting down the {} exporter failed: {}", options.itemName(), describe(t));
       return Mono.empty();
     }
     long remaining = deadlineNanos - scheduler.now(NANOSECONDS);
@@ -425,7 +426,7 @@ public final class BatchingPipeline<T> {
         subscription.request(Long.MAX_VALUE);
       }
       long period = options.flushInterval().toNanos();
-      ticker = serial.schedulePeriodically(this::onTick, period, period, NANOSECONDS);
+      ticker = serial.schedulePeriodically(this::tickSafely, period, period, NANOSECONDS);
     }
 
     /** On the emitting thread: null when fused (the item waits in the sink's queue), else the item itself. */
@@ -520,6 +521,20 @@ public final class BatchingPipeline<T> {
       }
     }
 
+    /**
+     * A periodic task that throws is never run again (the executor's rule), and without ticks partial batches
+     * would wait forever: whatever a tick meets (a bug of ours, an Error from a callback) must not end the ticks.
+     */
+    private void tickSafely() {
+      try {
+        onTick();
+      } catch (Throwable t) {
+        Exceptions.throwIfJvmFatal(t);
+        exportWarnings.warn("fluxtrace: the {} pipeline's timer met an unexpected error; it goes on: {}",
+            options.itemName(), describe(t));
+      }
+    }
+
     private void onTick() {
       if (terminated) {
         return;
@@ -579,11 +594,13 @@ public final class BatchingPipeline<T> {
       }
       if (unaccounted > 0) {
         listener.failed(FailureReason.INTERNAL_ERROR, unaccounted);
-        exportWarnings.warn("fluxtrace: the {} exporter reported {} of a batch of {}; the other {} are counted as"
-            + " failed ({})", options.itemName(), size - unaccounted, size, unaccounted, FailureReason.INTERNAL_ERROR);
       }
       release(size, batch.bytes);
       markSettled(batch.seq);
+      if (unaccounted > 0) {
+        exportWarnings.warn("fluxtrace: the {} exporter reported {} of a batch of {}; the other {} are counted as"
+            + " failed ({})", options.itemName(), size - unaccounted, size, unaccounted, FailureReason.INTERNAL_ERROR);
+      }
       dispatch();
       completeFlushes();
       drain();
@@ -719,6 +736,16 @@ public final class BatchingPipeline<T> {
     }
   }
 
+  /** An error's class and message; never throws, whatever its {@code toString()} does. */
+  static String describe(Throwable error) {
+    try {
+      return error.toString();
+    } catch (Throwable t) {
+      Exceptions.throwIfJvmFatal(t);
+      return error.getClass().getName();
+    }
+  }
+
   private static String capitalized(String word) {
     return word.isEmpty() ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1);
   }
@@ -755,10 +782,7 @@ public final class BatchingPipeline<T> {
 
     /** Settles the batch: the results received so far count, the rest of the batch fails as INTERNAL_ERROR. */
     void fail(Throwable error) {
-      if (!settled.get()) {
-        exportWarnings.warn("fluxtrace: exporting a batch of {} {} failed; counted as failed ({}): {}",
-            batch.items.size(), options.itemName(), FailureReason.INTERNAL_ERROR, error.toString());
-      }
+      boolean first = !settled.get();
       List<ExportResult> partial = new ArrayList<>(results);
       int accounted = 0;
       for (ExportResult r : partial) {
@@ -766,6 +790,11 @@ public final class BatchingPipeline<T> {
       }
       partial.add(ExportResult.failure(Math.max(0, batch.items.size() - accounted), FailureReason.INTERNAL_ERROR));
       settle(partial);
+      if (first) {
+        // After settling: the outcome is counted whatever describing the error costs.
+        exportWarnings.warn("fluxtrace: exporting a batch of {} {} failed; counted as failed ({}): {}",
+            batch.items.size(), options.itemName(), FailureReason.INTERNAL_ERROR, describe(error));
+      }
     }
 
     private void settle(List<ExportResult> settledResults) {

@@ -36,11 +36,16 @@ public final class UserFunctions {
   public String failed(String what, String spanName, Throwable error) {
     Exceptions.throwIfJvmFatal(error);
     failures.increment();
-    if (warned.compareAndSet(false, true)) {
-      log.warn("fluxtrace: the {} of span '{}' failed; a placeholder is recorded instead and the pipeline goes on"
-          + " (further failures are logged at DEBUG): {}", what, spanName, error.toString());
-    } else if (log.isDebugEnabled()) {
-      log.debug("fluxtrace: the {} of span '{}' failed: {}", what, spanName, error.toString());
+    try {
+      if (warned.compareAndSet(false, true)) {
+        log.warn("fluxtrace: the {} of span '{}' failed; a placeholder is recorded instead and the pipeline goes on"
+            + " (further failures are logged at DEBUG): {}", what, spanName, error.toString());
+      } else if (log.isDebugEnabled()) {
+        log.debug("fluxtrace: the {} of span '{}' failed: {}", what, spanName, error.toString());
+      }
+    } catch (Throwable t) {
+      // A logger backend that throws (or an error whose toString() does) must not cost the span its end.
+      Exceptions.throwIfJvmFatal(t);
     }
     return "<fluxtrace: " + what + " failed: " + error.getClass().getName() + ">";
   }
