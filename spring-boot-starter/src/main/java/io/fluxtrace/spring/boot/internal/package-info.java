@@ -1,0 +1,5 @@
+/** The starter's implementation: no compatibility promise. */
+@NullMarked
+package io.fluxtrace.spring.boot.internal;
+
+import org.jspecify.annotations.NullMarked;
