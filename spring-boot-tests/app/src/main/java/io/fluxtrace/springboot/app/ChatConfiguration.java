@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -25,8 +26,12 @@ import reactor.core.publisher.Flux;
 @Configuration(proxyBeanMethods = false)
 class ChatConfiguration {
 
-  /** Every request: its user, its session and the caller's trace, for all routes (the README's filter). */
+  /**
+   * Every request: its user, its session and the caller's trace, for all routes (the README's filter). The starter
+   * brings its own.
+   */
   @Bean
+  @ConditionalOnExpression("'${chat.tracer}' != 'starter'")
   WebFilter tracingFilter() {
     return (exchange, chain) -> {
       HttpHeaders headers = exchange.getRequest().getHeaders();

@@ -47,7 +47,7 @@ import reactor.netty.resources.ConnectionProvider;
  * Spring Boot's graceful shutdown lets the requests finish; every request whose client saw the final event must have
  * its whole trace (4 spans) delivered exactly once to the loopback receiver, which outlives the app; spans of the
  * cut-off requests must be delivered or reported lost in the app's log. Run for the README's set-up (the tracer's
- * own JVM hook) and for a tracer closed by Spring. The figures of each run are printed ({@code SIGTERM-FIGURES}).
+ * own JVM hook), for a tracer closed by Spring, and for the Spring Boot starter with properties only. The figures of each run are printed ({@code SIGTERM-FIGURES}).
  */
 @Timeout(300)
 class SigtermUnderLoadTest {
@@ -70,12 +70,16 @@ class SigtermUnderLoadTest {
     /** The README's set-up: {@code FluxTracer.builder().build()}, closed by its own JVM shutdown hook. */
     README_HOOK("readme"),
     /** {@code shutdownHook(false)} and {@code @Bean(destroyMethod = "close")}: closed by Spring. */
-    SPRING_CLOSES("spring");
+    SPRING_CLOSES("spring"),
+    /** No tracer code: fluxtrace's Spring Boot starter, configured by properties. */
+    STARTER("starter", "--spring.autoconfigure.exclude=");
 
     final String property;
+    final List<String> args;
 
-    SetUp(String property) {
+    SetUp(String property, String... args) {
       this.property = property;
+      this.args = List.of(args);
     }
   }
 
@@ -91,7 +95,14 @@ class SigtermUnderLoadTest {
           "LANGFUSE_BASE_URL", receiver.baseUrl());
       List<String> jvmOptions = List.of("-Xmx512m",
           "-XX:+AllowRedefinitionToAddDeleteMethods", "-XX:+EnableDynamicAgentLoading");
-      List<String> args = List.of("--chat.tracer=" + setUp.property, "--chat.gated=true");
+      List<String> args = new ArrayList<>(List.of("--chat.tracer=" + setUp.property, "--chat.gated=true"));
+      args.addAll(setUp.args);
+      if (setUp == SetUp.STARTER) {
+        // The starter's three properties, as its README section sets them up.
+        args.addAll(List.of("--fluxtrace.public-key=" + environment.get("LANGFUSE_PUBLIC_KEY"),
+            "--fluxtrace.secret-key=" + environment.get("LANGFUSE_SECRET_KEY"),
+            "--fluxtrace.base-url=" + receiver.baseUrl()));
+      }
 
       try (ChildProcess app = ChildProcess.java(BlockHoundChatApplication.class, jvmOptions, args, environment, logs)) {
         app.awaitOutput(out -> out.contains("CHAT-APP READY"), Duration.ofSeconds(120));
