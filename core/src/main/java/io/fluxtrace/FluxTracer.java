@@ -4,22 +4,30 @@ import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.ContentEncoder;
 import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.NonRecordingSpan;
+import io.fluxtrace.internal.OpenSpans;
+import io.fluxtrace.internal.RateLimitedLog;
 import io.fluxtrace.internal.RecordingSpan;
 import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.ScoreDataFactory;
 import io.fluxtrace.internal.ScoreRecorder;
 import io.fluxtrace.internal.SpanDataFactory;
+import io.fluxtrace.internal.ShutdownDrain;
 import io.fluxtrace.internal.SpanEndListener;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 
@@ -42,11 +50,15 @@ public final class FluxTracer implements AutoCloseable {
 
   /** How much longer than the shutdown timeout the blocking bridges wait before they give up on shutdown. */
   private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
+  /** The most of the shutdown timeout kept for delivering what is left once the drain is over. */
+  private static final Duration MAX_DELIVERY_RESERVE = Duration.ofSeconds(5);
 
   // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
   private final Logger log = SafeLogger.of(FluxTracer.class);
 
   private final TracerConfig config;
+  /** The configured clock, guarded (see {@link #guardClock}). */
+  private final TraceClock spanClock;
   private final TracerMetrics metrics = new TracerMetrics();
   private final @Nullable BatchingPipeline<SpanData> pipeline;
   private final SpanDataFactory spanDataFactory;
@@ -55,9 +67,19 @@ public final class FluxTracer implements AutoCloseable {
   private final long sampleThreshold;
   private final AtomicReference<@Nullable Mono<FlushResult>> shutdown = new AtomicReference<>();
   private final @Nullable Thread shutdownHook;
+  /** The recording spans started and not yet ended, which shutdown waits for (see {@link OpenSpans}). */
+  private final OpenSpans openSpans = new OpenSpans();
+  /** Set when shutdown stops accepting: spans started from then on are not registered as open. */
+  private volatile boolean closing;
+  /** Spans and scores dropped after close that shutdown's summary already reported. */
+  private volatile long droppedAfterCloseReported;
+  /** Whether shutdown's summary was logged; drops after close before it are part of it. */
+  private volatile boolean shutdownReported;
+  private final RateLimitedLog lateDropWarnings = new RateLimitedLog(log, Duration.ofMinutes(1));
 
   private FluxTracer(TracerConfig config) {
     this.config = config;
+    this.spanClock = guardClock(config.clock());
     ContentEncoder encoder =
         new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics);
     this.spanDataFactory = new SpanDataFactory(encoder, metrics);
@@ -68,7 +90,7 @@ public final class FluxTracer implements AutoCloseable {
       SpanExporter exporter = exporters.spanExporter(metrics);
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
       this.scores = new ScoreRecorder(config, metrics.scores,
-          new ScoreDataFactory(encoder, config.clock(), config.environment()), exporters);
+          new ScoreDataFactory(encoder, spanClock, config.environment()), exporters);
     } else {
       this.pipeline = null;
       this.scores = null;
@@ -85,6 +107,24 @@ public final class FluxTracer implements AutoCloseable {
       }
     };
     this.shutdownHook = pipeline != null && config.shutdownHook() ? registerShutdownHook() : null;
+  }
+
+  /**
+   * A user clock that throws would leave spans that can never end: fall back to the system clock for that
+   * reading instead. The default clock is used as it is.
+   */
+  private static TraceClock guardClock(TraceClock clock) {
+    if (clock == TraceClock.system()) {
+      return clock;
+    }
+    return () -> {
+      try {
+        return clock.nowEpochNanos();
+      } catch (Throwable t) {
+        Exceptions.throwIfJvmFatal(t);
+        return TraceClock.system().nowEpochNanos();
+      }
+    };
   }
 
   private @Nullable Thread registerShutdownHook() {
@@ -119,6 +159,11 @@ public final class FluxTracer implements AutoCloseable {
     } catch (IllegalStateException e) {
       // The JVM is exiting (possibly this is the hook itself): nothing to remove.
     }
+  }
+
+  /** Recording spans started and not yet ended (the collected ones unlinked first), for tests. */
+  int openSpanCount() {
+    return openSpans.open();
   }
 
   /** The registered JVM shutdown hook, for tests. */
@@ -186,17 +231,21 @@ public final class FluxTracer implements AutoCloseable {
       return new NonRecordingSpan(new SpanContext(traceId, spanId, false, false));
     }
     metrics.spansStarted.increment();
-    return new RecordingSpan(
+    RecordingSpan span = new RecordingSpan(
         endListener,
-        config.clock(),
+        spanClock,
         traceId,
         spanId,
         parent == null ? null : parent.spanId(),
         parent != null && parent.remote(),
         name == null || name.isBlank() ? "unnamed" : name,
         type == null ? ObservationType.SPAN : type,
-        config.clock().nowEpochNanos(),
+        spanClock.nowEpochNanos(),
         attributes == null ? TraceAttributes.EMPTY : attributes);
+    if (!closing) {
+      span.register(openSpans);
+    }
+    return span;
   }
 
   /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
@@ -211,6 +260,19 @@ public final class FluxTracer implements AutoCloseable {
   }
 
   private void spanEnded(RecordingSpan span) {
+    try {
+      deliver(span);
+    } finally {
+      // Only now, once the span is in the pipeline (or counted out of it): shutdown never sees it neither open
+      // nor queued, so it cannot stop accepting while the span is on its way.
+      OpenSpans.Node node = span.openNode();
+      if (node != null) {
+        openSpans.remove(node);
+      }
+    }
+  }
+
+  private void deliver(RecordingSpan span) {
     metrics.spansEnded.increment();
     BatchingPipeline<SpanData> p = pipeline;
     if (p == null) {
@@ -219,6 +281,7 @@ public final class FluxTracer implements AutoCloseable {
     if (p.isClosed()) {
       // Saves the conversion; the pipeline would count it the same way.
       metrics.droppedAfterClose.increment();
+      reportLateDrops();
       return;
     }
     if (p.refuseIfFull()) {
@@ -270,6 +333,9 @@ public final class FluxTracer implements AutoCloseable {
     ScoreRecorder s = scores;
     if (s != null) {
       s.record(score);
+      if (closing) {
+        reportLateDrops();
+      }
     }
   }
 
@@ -286,12 +352,26 @@ public final class FluxTracer implements AutoCloseable {
   }
 
   /**
-   * Stops the tracer: spans ended (and scores recorded) from now on are counted as dropped after close; the spans
-   * ended and scores recorded before are delivered within the configured shutdown timeout, and those still
-   * undelivered then are counted as failed
-   * ({@link FailureReason#SHUTDOWN_DEADLINE}) and reported once in the log. Then the exporter is shut down and the
-   * export thread released. Never errors; {@link FlushResult#completed()} says whether everything was settled
-   * in time. Idempotent: every call returns the same outcome. Nothing happens until subscribed.
+   * Shuts the tracer down in two phases, within the configured
+   * {@link FluxTracerBuilder#shutdownTimeout(Duration) shutdown timeout}:
+   *
+   * <ol>
+   *   <li><b>Drain.</b> The tracer keeps accepting spans and scores and keeps delivering them while any span is
+   *       open (started and not ended) or anything is queued or in flight, and until nothing has started, ended or
+   *       been recorded for the {@link FluxTracerBuilder#shutdownQuietPeriod(Duration) quiet period}; at most
+   *       until the last quarter (at most 5 s) of the shutdown timeout begins. So the spans of requests that a
+   *       host such as Spring Boot finishes during its own graceful shutdown are still delivered.
+   *   <li><b>Stop.</b> Spans still open then are ended by shutdown (level WARNING, a status message that says so)
+   *       and delivered with the rest; from then on spans ended and scores recorded are counted as dropped after
+   *       close. What is still undelivered at the deadline is counted as failed
+   *       ({@link FailureReason#SHUTDOWN_DEADLINE}). The exporters are shut down and the export threads released.
+   * </ol>
+   *
+   * <p>Whatever was ended by shutdown, dropped after close or left undelivered is logged once at WARN with the
+   * counts (later drops after close: at most once a minute). Never errors; {@link FlushResult#completed()} says
+   * whether everything was settled in time. Idempotent: every call (and the shutdown hook) shares the same
+   * shutdown and returns the same outcome; {@link #flush()} keeps working during the drain. Nothing happens until
+   * subscribed.
    */
   public Mono<FlushResult> shutdown() {
     Mono<FlushResult> existing = shutdown.get();
@@ -302,14 +382,99 @@ public final class FluxTracer implements AutoCloseable {
     ScoreRecorder s = scores;
     Mono<FlushResult> created = p == null || s == null
         ? flush()
-        : Mono.zip(p.shutdown(), s.shutdown(), Boolean::logicalAnd)
-            .map(completed -> {
-              // Before the result is out, so that a caller of close() finds the hook gone.
-              removeShutdownHook();
-              return new FlushResult(completed, metrics.snapshot());
-            })
-            .cache();
+        : Mono.defer(() -> drainThenStop(p, s)).cache();
     return shutdown.compareAndSet(null, created) ? created : Objects.requireNonNull(shutdown.get());
+  }
+
+  /** How much of the shutdown timeout is kept for delivering what is left after the drain: a quarter, at most 5 s. */
+  static Duration deliveryReserve(Duration shutdownTimeout) {
+    Duration quarter = shutdownTimeout.dividedBy(4);
+    return quarter.compareTo(MAX_DELIVERY_RESERVE) < 0 ? quarter : MAX_DELIVERY_RESERVE;
+  }
+
+  private Mono<FlushResult> drainThenStop(BatchingPipeline<SpanData> p, ScoreRecorder s) {
+    Scheduler timer = p.timer();
+    Duration timeout = config.shutdownTimeout();
+    long start = timer.now(NANOSECONDS);
+    long deadline = start + timeout.toNanos();
+    long drainDeadline = deadline - deliveryReserve(timeout).toNanos();
+    int openAtStart = openSpans.open();
+    if (openAtStart > 0) {
+      log.info("fluxtrace: shutting down: still accepting spans while {} open span(s) end, for at most {}; then"
+          + " the ones still open are ended by shutdown", openAtStart, timeout.minus(deliveryReserve(timeout)));
+    }
+    ShutdownDrain drain = new ShutdownDrain(
+        timer,
+        () -> p.queuedItems() == 0 && s.queued() == 0 && openSpans.open() == 0,
+        () -> metrics.spansStarted.sum() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
+        () -> p.queuedItems() > 0 || s.queued() > 0,
+        () -> Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd),
+        config.shutdownQuietPeriod(),
+        drainDeadline);
+    return drain.run().flatMap(quiescent -> {
+      closing = true;
+      int endedByShutdown = endOpenSpans();
+      Duration left = Duration.ofNanos(Math.max(0, deadline - timer.now(NANOSECONDS)));
+      return Mono.zip(p.shutdown(left), s.shutdown(left), Boolean::logicalAnd)
+          .map(completed -> {
+            // Before the result is out, so that a caller of close() finds the hook gone.
+            removeShutdownHook();
+            FlushResult result = new FlushResult(completed, metrics.snapshot());
+            reportShutdown(result, endedByShutdown);
+            return result;
+          });
+    });
+  }
+
+  /** Ends the spans still open, as ended by shutdown; they go into the pipeline, which still accepts them. */
+  private int endOpenSpans() {
+    List<RecordingSpan> open = openSpans.snapshot();
+    int ended = 0;
+    for (RecordingSpan span : open) {
+      try {
+        if (span.endByShutdown()) {
+          ended++;
+        }
+      } catch (Throwable t) {
+        Exceptions.throwIfJvmFatal(t);
+      }
+    }
+    return ended;
+  }
+
+  /** The one summary of what shutdown could not deliver as the application meant it, when there is any. */
+  private void reportShutdown(FlushResult result, int endedByShutdown) {
+    TracerStats stats = result.stats();
+    long spansAfterClose = stats.droppedAfterClose();
+    long scoresAfterClose = stats.scores().droppedAfterClose();
+    long abandoned = openSpans.abandoned();
+    droppedAfterCloseReported = spansAfterClose + scoresAfterClose;
+    shutdownReported = true;
+    if (endedByShutdown == 0 && spansAfterClose == 0 && scoresAfterClose == 0 && abandoned == 0) {
+      log.debug("fluxtrace: shut down: {}", stats);
+      return;
+    }
+    log.warn("fluxtrace: shut down after {}: {} span(s) still open were ended by shutdown (level WARNING) and"
+            + " delivered with the rest; {} span(s) and {} score(s) ended after close were dropped; {} span(s) were"
+            + " never ended and were garbage-collected. Exported {} span(s), {} failed ({} at the shutdown"
+            + " deadline); settled in time: {}", config.shutdownTimeout(), endedByShutdown, spansAfterClose,
+        scoresAfterClose, abandoned, stats.exported(), stats.failedTotal(),
+        stats.failed(FailureReason.SHUTDOWN_DEADLINE), result.completed());
+  }
+
+  /** Spans or scores dropped after shutdown's summary: logged too, at most once a minute, with the counts. */
+  private void reportLateDrops() {
+    if (!shutdownReported) {
+      return;
+    }
+    long spansAfterClose = metrics.droppedAfterClose.sum();
+    long scoresAfterClose = metrics.scores.droppedAfterClose.sum();
+    long total = spansAfterClose + scoresAfterClose;
+    if (total > droppedAfterCloseReported && lateDropWarnings.tryAcquire()) {
+      droppedAfterCloseReported = total;
+      log.warn("fluxtrace: {} span(s) and {} score(s) ended or recorded after the tracer was closed have been"
+          + " dropped so far (stats().droppedAfterClose())", spansAfterClose, scoresAfterClose);
+    }
   }
 
   /**

@@ -73,6 +73,20 @@ public final class FluxTracerBuilder {
   public static final int DEFAULT_MAX_CONCURRENT_EXPORTS = 2;
   /** Attempts per export request, the first one included. */
   public static final int DEFAULT_MAX_EXPORT_ATTEMPTS = 5;
+  /**
+   * How long shutdown may take at most: 30 s, Spring Boot's default for its graceful shutdown phase
+   * ({@code spring.lifecycle.timeout-per-shutdown-phase}) and Kubernetes' default termination grace period, so
+   * that the spans of requests a host finishes during its graceful shutdown are still accepted and delivered.
+   * Only a shutdown that has something to wait for (a span still open, a backend that does not answer) takes long.
+   */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * How long shutdown waits, once no span is open and nothing is queued or in flight, for more work before it
+   * stops accepting: 200 ms. Longer than the hand-off between two traced steps of one request on a loaded
+   * machine (a task queued behind others on a scheduler, a young-generation GC pause), short enough that a
+   * program with nothing left to do does not notice it at exit.
+   */
+  public static final Duration DEFAULT_SHUTDOWN_QUIET_PERIOD = Duration.ofMillis(200);
 
   private static final String PUBLIC_KEY_PREFIX = "pk-lf-";
   private static final String SECRET_KEY_PREFIX = "sk-lf-";
@@ -114,7 +128,8 @@ public final class FluxTracerBuilder {
   private ContentMasker masker = ContentMasker.none();
   private TraceClock clock = TraceClock.system();
   private boolean shutdownHook = true;
-  private Duration shutdownTimeout = Duration.ofSeconds(10);
+  private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+  private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
   private @Nullable Scheduler exportScheduler;
   private @Nullable Path trustedCertificates;
   private @Nullable Path trustStore;
@@ -347,15 +362,36 @@ public final class FluxTracerBuilder {
     return this;
   }
 
-  /** Whether a JVM shutdown hook flushes with {@link #shutdownTimeout} as deadline. Default true. */
+  /**
+   * Whether a JVM shutdown hook runs {@link FluxTracer#shutdown()} (drain, then stop, within
+   * {@link #shutdownTimeout}) for a tracer that was not closed. Default true.
+   */
   public FluxTracerBuilder shutdownHook(boolean shutdownHook) {
     this.shutdownHook = shutdownHook;
     return this;
   }
 
-  /** How long {@link FluxTracer#close()} and the shutdown hook wait for delivery. Default 10 s. */
+  /**
+   * The deadline of {@link FluxTracer#shutdown()}, {@link FluxTracer#close()} and the shutdown hook. Until then
+   * the tracer keeps accepting and delivering spans and scores while any span is open or anything is undelivered;
+   * the last quarter of it (at most 5 s) is kept for delivering what is left, and spans still open when that
+   * part begins are ended by shutdown. Zero: stop at once, giving up on whatever is undelivered.
+   * Default {@link #DEFAULT_SHUTDOWN_TIMEOUT 30 s}.
+   */
   public FluxTracerBuilder shutdownTimeout(Duration shutdownTimeout) {
     this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    return this;
+  }
+
+  /**
+   * How long shutdown waits, once no span is open and nothing is queued or in flight, for another span or score
+   * before it stops accepting them; any new work restarts the wait. Raise it if your requests have gaps without
+   * an open span that are longer (an untraced remote call between two traced steps); zero stops accepting as
+   * soon as the tracer is idle. At most {@link #shutdownTimeout}. Default
+   * {@link #DEFAULT_SHUTDOWN_QUIET_PERIOD 200 ms}.
+   */
+  public FluxTracerBuilder shutdownQuietPeriod(Duration shutdownQuietPeriod) {
+    this.shutdownQuietPeriod = Objects.requireNonNull(shutdownQuietPeriod, "shutdownQuietPeriod");
     return this;
   }
 
@@ -467,6 +503,10 @@ public final class FluxTracerBuilder {
     require(maxBackoff.compareTo(initialBackoff) >= 0, "maxBackoff", "at least initialBackoff (" + initialBackoff
         + ")", maxBackoff.toString());
     require(!shutdownTimeout.isNegative(), "shutdownTimeout", "zero or positive", shutdownTimeout.toString());
+    require(!shutdownQuietPeriod.isNegative(), "shutdownQuietPeriod", "zero or positive",
+        shutdownQuietPeriod.toString());
+    require(shutdownQuietPeriod.compareTo(shutdownTimeout) <= 0, "shutdownQuietPeriod",
+        "at most shutdownTimeout (" + shutdownTimeout + ")", shutdownQuietPeriod.toString());
     String env2 = environment != null ? environment : env("LANGFUSE_TRACING_ENVIRONMENT");
     String rel = release != null ? release : env("LANGFUSE_RELEASE");
     return new TracerConfig(
@@ -500,6 +540,7 @@ public final class FluxTracerBuilder {
         clock,
         shutdownHook,
         shutdownTimeout,
+        shutdownQuietPeriod,
         exportScheduler,
         scoreExporter,
         maxQueuedScores,

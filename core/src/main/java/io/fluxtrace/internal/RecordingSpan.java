@@ -17,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RecordingSpan implements Span {
 
+  /** The status message of a span that was still open when the tracer's shutdown reached its deadline. */
+  public static final String ENDED_BY_SHUTDOWN =
+      "ended by shutdown: the tracer shut down before this span ended (its work may have gone on)";
+
   private final SpanEndListener listener;
   private final TraceClock clock;
   private final Object lock = new Object();
@@ -50,6 +54,8 @@ public final class RecordingSpan implements Span {
   private @Nullable String promptName;
   private @Nullable Integer promptVersion;
   private int invalidValues;
+  /** Its place among the open spans while it is open; set once, before the span is handed out. */
+  private OpenSpans.@Nullable Node openNode;
 
   /**
    * A started span.
@@ -354,6 +360,40 @@ public final class RecordingSpan implements Span {
       }
     }
     return ignored();
+  }
+
+  /** Registers the span among the open ones; called once, before the span is handed out. */
+  public void register(OpenSpans openSpans) {
+    openNode = openSpans.add(this);
+  }
+
+  /** Its registration among the open spans, or null if it was not registered. */
+  public OpenSpans.@Nullable Node openNode() {
+    return openNode;
+  }
+
+  /**
+   * Ends the span because the tracer is shutting down and its owner has not ended it: level WARNING (ERROR is
+   * kept) and a status message that says so, ahead of any message already set. The span is then exported like
+   * any other.
+   *
+   * @return false if the span had ended already
+   */
+  public boolean endByShutdown() {
+    long now = type == ObservationType.EVENT ? startEpochNanos : clock.nowEpochNanos();
+    synchronized (lock) {
+      if (ended) {
+        return false;
+      }
+      ended = true;
+      endEpochNanos = Math.max(now, startEpochNanos);
+      if (level != ObservationLevel.ERROR) {
+        level = ObservationLevel.WARNING;
+      }
+      statusMessage = statusMessage == null ? ENDED_BY_SHUTDOWN : ENDED_BY_SHUTDOWN + "; " + statusMessage;
+    }
+    listener.onEnd(this);
+    return true;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.fluxtrace.ScoreData;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.ScorePipeline;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -104,15 +105,21 @@ public final class ScoreRecorder {
     });
   }
 
-  /** Stops taking scores and delivers the rest within the shutdown timeout; true if all were settled. */
-  public Mono<Boolean> shutdown() {
+  /** Stops taking scores and delivers the rest within {@code timeout}; true if all were settled. */
+  public Mono<Boolean> shutdown(Duration timeout) {
     return Mono.defer(() -> {
       BatchingPipeline<ScoreData> p;
       synchronized (lock) {
         closed = true;
         p = pipeline;
       }
-      return p == null ? Mono.just(true) : p.shutdown();
+      return p == null ? Mono.just(true) : p.shutdown(timeout);
     });
+  }
+
+  /** Scores in the pipeline now: queued, batched or in flight. */
+  public long queued() {
+    BatchingPipeline<ScoreData> p = pipeline;
+    return p == null ? 0 : p.queuedItems();
   }
 }

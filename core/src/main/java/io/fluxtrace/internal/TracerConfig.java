@@ -24,6 +24,8 @@ import reactor.core.scheduler.Scheduler;
  * @param exporter a custom exporter that replaces HTTP export, or null
  * @param scoreExporter a custom score exporter that replaces sending scores to Langfuse, or null
  * @param maxQueuedScores scores the score pipeline holds at most
+ * @param shutdownQuietPeriod how long shutdown waits, once nothing is open or queued, for new work before it
+ *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
  */
 public record TracerConfig(
@@ -57,6 +59,7 @@ public record TracerConfig(
     TraceClock clock,
     boolean shutdownHook,
     Duration shutdownTimeout,
+    Duration shutdownQuietPeriod,
     @Nullable Scheduler exportScheduler,
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
@@ -90,6 +93,7 @@ public record TracerConfig(
         + ", gzip=" + gzip
         + ", shutdownHook=" + shutdownHook
         + ", shutdownTimeout=" + shutdownTimeout
+        + ", shutdownQuietPeriod=" + shutdownQuietPeriod
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", maxQueuedScores=" + maxQueuedScores
         + ", transport=" + transport

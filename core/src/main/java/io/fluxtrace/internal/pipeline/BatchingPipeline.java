@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -84,7 +85,7 @@ public final class BatchingPipeline<T> {
   private final Scheduler serial;
   private final Sinks.Many<Object> sink;
   private final Batcher batcher;
-  private final Mono<Boolean> shutdown;
+  private final AtomicReference<@Nullable Mono<Boolean>> shutdown = new AtomicReference<>();
   private final RateLimitedLog dropWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final RateLimitedLog exportWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
 
@@ -155,7 +156,6 @@ public final class BatchingPipeline<T> {
     // only a no-op onNext(null), and the total work equals one turn per emission.
     this.sink = Sinks.unsafe().many().unicast().onBackpressureBuffer(Queues.unboundedMultiproducer().get());
     this.batcher = new Batcher();
-    this.shutdown = Mono.defer(this::doShutdown).cache();
     sink.asFlux().subscribe(batcher);
   }
 
@@ -241,7 +241,30 @@ public final class BatchingPipeline<T> {
    * every call returns the same, cached outcome. Nothing happens until the first subscription.
    */
   public Mono<Boolean> shutdown() {
-    return shutdown;
+    return shutdown(options.shutdownTimeout());
+  }
+
+  /**
+   * {@link #shutdown()} with {@code timeout} instead of the configured shutdown timeout: for the tracer, whose
+   * shutdown drains first and leaves the pipelines only what is left of its deadline. The first call's timeout
+   * counts; later calls return the same, cached outcome.
+   */
+  public Mono<Boolean> shutdown(Duration timeout) {
+    Mono<Boolean> existing = shutdown.get();
+    if (existing != null) {
+      return existing;
+    }
+    Duration bounded = timeout.isNegative() ? Duration.ZERO : timeout;
+    Mono<Boolean> created = Mono.defer(() -> doShutdown(bounded)).cache();
+    return shutdown.compareAndSet(null, created) ? created : Objects.requireNonNull(shutdown.get());
+  }
+
+  /**
+   * The export scheduler (the pipeline's own thread unless one was configured): for timers that must follow the
+   * pipeline's (possibly virtual) clock. Its {@code now()} is that clock, which the serial worker's is not.
+   */
+  public Scheduler timer() {
+    return scheduler;
   }
 
   /** Whether shutdown has begun: later items are refused. */
@@ -301,9 +324,8 @@ public final class BatchingPipeline<T> {
     }
   }
 
-  private Mono<Boolean> doShutdown() {
+  private Mono<Boolean> doShutdown(Duration timeout) {
     closed = true;
-    Duration timeout = options.shutdownTimeout();
     long deadline = scheduler.now(NANOSECONDS) + timeout.toNanos();
     return flush()
         .timeout(timeout, Mono.just(false), serial)
