@@ -31,6 +31,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.info.Info;
@@ -293,7 +294,7 @@ class AutoConfigurationTest {
     });
   }
 
-  private static String fullMessage(Throwable failure) {
+  private static String fullMessage(@Nullable Throwable failure) {
     StringBuilder text = new StringBuilder();
     for (Throwable t = failure; t != null; t = t.getCause()) {
       text.append(t.getMessage()).append('\n');

@@ -104,10 +104,10 @@ class WebFluxAppTest {
         .baseUrl("http://127.0.0.1:" + port)
         .build();
     try {
-      List<Call> calls = Flux.range(0, REQUESTS)
+      List<Call> calls = Objects.requireNonNull(Flux.range(0, REQUESTS)
           .flatMap(n -> call(client, n), REQUESTS)
           .collectList()
-          .block(Duration.ofSeconds(150));
+          .block(Duration.ofSeconds(150)));
       assertThat(calls).hasSize(REQUESTS);
       assertThat(tracer.flushBlocking(Duration.ofSeconds(60)).completed()).isTrue();
 
