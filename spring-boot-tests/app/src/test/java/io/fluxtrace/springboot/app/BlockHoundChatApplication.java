@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingMethod;
 import reactor.blockhound.integration.BlockHoundIntegration;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The app JVM's main in the tests: installs BlockHound before Spring starts, then runs {@link ChatApplication}.
@@ -21,6 +23,10 @@ public final class BlockHoundChatApplication {
   /** Marks a report on stderr; the tests look for it. */
   static final String REPORT = "BLOCKHOUND-REPORT";
 
+  /** Printed once BlockHound is installed, with whether it caught the self-test's blocking call. */
+  static final String INSTALLED = "BLOCKHOUND-INSTALLED";
+
+  private static volatile boolean selfTestCaught;
   private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
   /** Printing a report blocks too, and would report itself: one report per thread at a time. */
   private static final ThreadLocal<Boolean> REPORTING = ThreadLocal.withInitial(() -> false);
@@ -36,11 +42,27 @@ public final class BlockHoundChatApplication {
       }
     }
     builder.blockingMethodCallback(BlockHoundChatApplication::report).install();
+    // Proof that BlockHound watches this JVM: a sleep on a parallel thread must be caught (and is not reported).
+    Mono.fromRunnable(BlockHoundChatApplication::selfTest).subscribeOn(Schedulers.parallel()).block();
+    System.out.println(INSTALLED + " selfTestCaught=" + selfTestCaught);
     ChatApplication.main(args);
+  }
+
+  private static void selfTest() {
+    try {
+      Thread.sleep(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void report(BlockingMethod method) {
     if (REPORTING.get()) {
+      return;
+    }
+    if (StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> f.getMethodName().equals("selfTest")
+        && f.getClassName().equals(BlockHoundChatApplication.class.getName())))) {
+      selfTestCaught = true;
       return;
     }
     REPORTING.set(true);

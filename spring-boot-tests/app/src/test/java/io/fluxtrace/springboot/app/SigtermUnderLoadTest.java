@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +109,8 @@ class SigtermUnderLoadTest {
         app.awaitOutput(out -> out.contains("CHAT-APP READY"), Duration.ofSeconds(120));
         String ready = line(app.output(), "CHAT-APP READY");
         assertThat(ready).as(app.describe()).contains("tracer=" + setUp.property, "tracing=true");
+        assertThat(app.output()).as("BlockHound watches the app's JVM")
+            .contains(BlockHoundChatApplication.INSTALLED + " selfTestCaught=true");
         Matcher port = PORT.matcher(ready);
         assertThat(port.find()).as(ready).isTrue();
 
@@ -189,6 +192,7 @@ class SigtermUnderLoadTest {
     int whole = 0;
     int cutOff = 0;
     int cutOffSpansMissing = 0;
+    Map<String, Integer> cutOffSpans = new TreeMap<>();
     for (Call call : run.calls) {
       List<Span> trace = spansByTrace.getOrDefault(call.traceId, List.of());
       if (call.answered) {
@@ -207,6 +211,11 @@ class SigtermUnderLoadTest {
         cutOff++;
         long distinctDelivered = trace.stream().map(OtlpJson::spanId).distinct().count();
         cutOffSpansMissing += (int) Math.max(0, SPAN_NAMES.size() - distinctDelivered);
+        for (Span span : trace) {
+          Object level = OtlpJson.attributes(span).get("langfuse.observation.level");
+          cutOffSpans.merge(span.getName() + ":" + (level == null ? "DEFAULT" : level) + ":"
+              + (span.getStatus().getMessage().isEmpty() ? "-" : span.getStatus().getMessage()), 1, Integer::sum);
+        }
       }
     }
     String output = app.output() + "\n" + app.errorOutput();
@@ -217,7 +226,8 @@ class SigtermUnderLoadTest {
     }
     List<String> lossWarnings = output.lines().filter(l -> LOSS_WARNING.matcher(l).matches()).toList();
     return new Figures(setUp, ready.substring(ready.indexOf("boot=")), run, answered, whole, spans.size(),
-        duplicateSpans, scores.size(), duplicateScores, cutOff, cutOffSpansMissing, notWhole, scoresNotOnce,
+        duplicateSpans, scores.size(), duplicateScores, cutOff, cutOffSpansMissing, cutOffSpans, notWhole,
+        scoresNotOnce,
         line(app.output(), "CHAT-APP CONTEXT-CLOSED"), lossWarnings, blockHoundReports);
   }
 
@@ -299,7 +309,7 @@ class SigtermUnderLoadTest {
   /** What one run delivered, and the assertions on it. */
   record Figures(SetUp setUp, String versions, Run run, int answered, int whole, int spansDelivered,
       long duplicateSpans, int scoresDelivered, long duplicateScores, int cutOff, int cutOffSpansMissing,
-      List<String> notWhole, List<String> scoresNotOnce, String tracerStats, List<String> lossWarnings,
+      Map<String, Integer> cutOffSpans, List<String> notWhole, List<String> scoresNotOnce, String tracerStats, List<String> lossWarnings,
       List<String> blockHoundReports) {
 
     void assertCorrect(ChildProcess app) {
@@ -332,7 +342,8 @@ class SigtermUnderLoadTest {
           + ", scores delivered " + scoresDelivered + " (duplicates " + duplicateScores + ")"
           + ", all in flight " + run.startSpread.toMillis() + " ms after the first was sent (gate then opened)"
           + ", answered before SIGTERM " + run.answeredBeforeSigterm
-          + ", cut off " + cutOff + " (spans missing " + cutOffSpansMissing + ")"
+          + ", cut off " + cutOff + " (spans missing " + cutOffSpansMissing + "; delivered name:level:status "
+          + cutOffSpans + ")"
           + ", exit " + run.exitTime.toMillis() + " ms after SIGTERM, code " + run.exitCode
           + " | app: " + tracerStats.strip()
           + " | loss warnings " + firstFew.apply(lossWarnings)
