@@ -63,6 +63,7 @@ class SigtermUnderLoadTest {
   private static final Pattern PORT = Pattern.compile("CHAT-APP READY port=(\\d+)");
   private static final Pattern BLOCKHOUND_REPORT =
       Pattern.compile(BlockHoundChatApplication.REPORT + "[^\n]*(\n\tat [^\n]*)*");
+  private static final Pattern STARTED_IN = Pattern.compile("Started ChatApplication in ([0-9.]+) seconds");
   private static final Pattern LOSS_WARNING = Pattern.compile(
       "(?i).*WARN.*fluxtrace.*(dropped|lost|undelivered|not delivered).*");
 
@@ -225,7 +226,10 @@ class SigtermUnderLoadTest {
       blockHoundReports.add(report.group());
     }
     List<String> lossWarnings = output.lines().filter(l -> LOSS_WARNING.matcher(l).matches()).toList();
-    return new Figures(setUp, ready.substring(ready.indexOf("boot=")), run, answered, whole, spans.size(),
+    Matcher startedIn = STARTED_IN.matcher(app.output());
+    String versions = ready.substring(ready.indexOf("boot="))
+        + (startedIn.find() ? " started in " + startedIn.group(1) + " s" : "");
+    return new Figures(setUp, versions, run, answered, whole, spans.size(),
         duplicateSpans, scores.size(), duplicateScores, cutOff, cutOffSpansMissing, cutOffSpans, notWhole,
         scoresNotOnce,
         line(app.output(), "CHAT-APP CONTEXT-CLOSED"), lossWarnings, blockHoundReports);
