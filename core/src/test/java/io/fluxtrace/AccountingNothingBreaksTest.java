@@ -24,6 +24,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.Loggers;
 
 /**
  * Nothing a user plugs in can break the accounting (issue 11, item 3): a Reactor logger that throws on every level,
@@ -102,6 +103,44 @@ class AccountingNothingBreaksTest {
       assertThat(tracer.flushBlocking(WAIT).completed()).as("flush after shutdown completed").isEqualTo(
           closed.completed());
       assertThat(loggers.calls()).as("the logger was called, and threw, %s", kind).isPositive();
+    }
+  }
+
+  /**
+   * Reactor's console logger writes to stderr, which BlockHound (installed in this JVM) refuses on the export
+   * worker, a non-blocking thread, by throwing {@code BlockingOperationError}: the issue's case, for real.
+   */
+  @Test
+  void consoleLoggingRefusedByBlockHoundOnTheExportThreadLeavesTheAccountingExact() {
+    try (OtlpReceiver receiver = OtlpReceiver.start()) {
+      receiver.stop();
+      Loggers.useConsoleLoggers();
+      FluxTracer tracer;
+      try {
+        tracer = FluxTracer.builder(Map.of())
+            .otlpEndpoint(receiver.url("/v1/traces"))
+            .shutdownHook(false)
+            .maxQueuedSpans(1_024)
+            .flushAt(128)
+            .flushInterval(Duration.ofMillis(50))
+            .maxExportAttempts(2)
+            .initialBackoff(Duration.ofMillis(10))
+            .maxBackoff(Duration.ofMillis(20))
+            .shutdownTimeout(Duration.ofSeconds(5))
+            .build();
+      } finally {
+        Loggers.resetLoggerFactory();
+      }
+      assertThatCode(() -> endOnNonBlockingThreads(tracer, "console-")).doesNotThrowAnyException();
+      FlushResult duringOutage = tracer.flushBlocking(WAIT);
+      assertThat(duringOutage.completed()).as("%s", duringOutage).isTrue();
+      assertExact(duringOutage.stats(), (long) ENDERS * SPANS_PER_ENDER);
+      assertThat(duringOutage.stats().droppedQueueFull()).isPositive();
+
+      List<String> atShutdown = endSpans(tracer, "at-shutdown-", 2_000);
+      FlushResult closed = Objects.requireNonNull(tracer.shutdown().block(WAIT));
+      assertExact(closed.stats(), (long) ENDERS * SPANS_PER_ENDER + atShutdown.size());
+      assertThat(tracer.flushBlocking(WAIT).completed()).isEqualTo(closed.completed());
     }
   }
 

@@ -198,15 +198,17 @@ class ShutdownDrainTest {
   }
 
   @Test
-  void closeWhileASpanIsOpenWaitsForItAndASecondCloseReturnsTheSameOutcome() throws Exception {
+  void theHookThenAHostsCloseWhileASpanIsOpenBothWaitForItAndGetTheSameOutcome() throws Exception {
     try (LogCapture logs = LogCapture.install()) {
       InMemorySpanExporter spans = InMemorySpanExporter.create();
-      FluxTracer tracer = tracer(b -> b.exporter(spans).shutdownTimeout(WAIT));
+      FluxTracer tracer = tracer(b -> b.exporter(spans).shutdownTimeout(WAIT).shutdownHook(true));
+      Thread hook = Objects.requireNonNull(tracer.shutdownHook());
       Span open = start(tracer, "in flight");
 
-      CompletableFuture<Void> firstClose = CompletableFuture.runAsync(tracer::close);
-      CompletableFuture<Void> secondClose = CompletableFuture.runAsync(tracer::close);
+      // As in Spring Boot: SIGTERM starts the hook, and later the host closes the tracer (and closes it again).
+      CompletableFuture<Void> firstClose = CompletableFuture.runAsync(hook::run);
       await().atMost(WAIT).until(() -> logs.count("INFO", "still accepting spans while 1 open span(s)") == 1);
+      CompletableFuture<Void> secondClose = CompletableFuture.runAsync(tracer::close);
       assertThat(firstClose).isNotDone();
       start(tracer, "during close").end();
       open.end();
@@ -220,6 +222,7 @@ class ShutdownDrainTest {
       assertThat(first.isClean()).isTrue();
       assertThat(first.stats().exported()).isEqualTo(2);
       assertThat(logs.matching("WARN", "fluxtrace")).as(logs.text()).isEmpty();
+      assertThat(Runtime.getRuntime().removeShutdownHook(hook)).as("removed by the shutdown").isFalse();
     }
   }
 

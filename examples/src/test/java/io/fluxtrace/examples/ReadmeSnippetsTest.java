@@ -67,8 +67,26 @@ class ReadmeSnippetsTest {
     // README: close
     try (FluxTracer tracer = FluxTracer.builder().build()) {
       runJob(tracer);
-    } // close(): delivers what is left, waiting at most shutdownTimeout (default 10 s)
+    } // close(): drains, then stops; at most shutdownTimeout (default 30 s), 200 ms more than the export if idle
     // END README
+  }
+
+  /** A tracer for a Spring Boot application, whose graceful shutdown may last its whole 30 s phase. */
+  static FluxTracer springTracer() {
+    // README: host-shutdown
+    FluxTracer tracer = FluxTracer.builder()
+        // spring.lifecycle.timeout-per-shutdown-phase (30 s) + the 5 s kept for delivery
+        .shutdownTimeout(Duration.ofSeconds(35))
+        .build();
+    // END README
+    return tracer;
+  }
+
+  @Test
+  void aHostTracerDrainsForLongerThanTheHostsGracefulPhase() {
+    try (FluxTracer tracer = springTracer()) {
+      assertThat(tracer.toString()).contains("shutdownTimeout=PT35S").contains("shutdownQuietPeriod=PT0.2S");
+    }
   }
 
   private void runJob(FluxTracer tracer) {
