@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Configures and builds a {@link FluxTracer}. Obtain one with {@link FluxTracer#builder()}, whose defaults come
@@ -561,7 +562,8 @@ public final class FluxTracerBuilder {
     }
     TransportSettings settings =
         new TransportSettings(trustedCertificates, trustStore, trustStorePassword, p, systemProxy);
-    if (trustedCertificates != null || trustStore != null) {
+    // Reading files would block a non-blocking thread; there the first export reads them (and logs a failure).
+    if ((trustedCertificates != null || trustStore != null) && !Schedulers.isInNonBlockingThread()) {
       settings.trustManagerFactory();
     }
     return settings;

@@ -82,7 +82,7 @@ public record TransportSettings(
       try {
         // Detects PKCS12 and JKS from the file's content.
         return KeyStore.getInstance(store.toFile(), password == null ? null : password.toCharArray());
-      } catch (IOException | GeneralSecurityException e) {
+      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
         throw new IllegalArgumentException("fluxtrace: trustStore: could not load " + store + ": " + e.getMessage()
             + "; expected a readable PKCS12 or JKS key store and its password", e);
       }

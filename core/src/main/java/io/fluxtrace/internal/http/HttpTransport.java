@@ -9,6 +9,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -81,6 +82,7 @@ public final class HttpTransport {
   private final AtomicInteger leases = new AtomicInteger();
   private final AtomicLong connectionErrors = new AtomicLong();
   private final Mono<Void> disposal;
+  private volatile boolean tlsReady;
 
   /**
    * @param endpoint where requests go: its scheme decides TLS, its host the proxy
@@ -107,7 +109,6 @@ public final class HttpTransport {
     long timeoutMillis = Math.max(1, timeout.toMillis());
     HttpClient plain = HttpClient.create(provider)
         .runOn(loops)
-        .resolver(resolver)
         .option(ChannelOption.ALLOCATOR, allocator())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
         // Every retry goes through the policy, where it is counted and timed.
@@ -120,18 +121,25 @@ public final class HttpTransport {
           }
         });
     ProxyChoice p = proxy;
-    if (p != null) {
+    if (p == null) {
+      plain = plain.resolver(resolver);
+    } else {
+      // Through a proxy the target's name is resolved by the proxy (Reactor Netty then resolves nothing). The
+      // proxy's own address is resolved here, off the event loop, unless this thread must not block.
+      InetSocketAddress proxyAddress = Schedulers.isInNonBlockingThread()
+          ? InetSocketAddress.createUnresolved(p.host(), p.port())
+          : new InetSocketAddress(p.host(), p.port());
       plain = plain.proxy(spec -> {
-        ProxyProvider.Builder builder = spec.type(ProxyProvider.Proxy.HTTP)
-            .host(p.host())
-            .port(p.port())
-            .connectTimeoutMillis(timeoutMillis);
+        ProxyProvider.Builder builder = proxyAddress.isUnresolved()
+            ? spec.type(ProxyProvider.Proxy.HTTP).host(p.host()).port(p.port())
+            : spec.type(ProxyProvider.Proxy.HTTP).address(proxyAddress);
+        builder.connectTimeoutMillis(timeoutMillis);
         String user = p.user();
         String password = p.password();
         if (user != null) {
           builder.username(user).password(ignored -> password == null ? "" : password);
         }
-      });
+      }).resolver(NoopAddressResolverGroup.INSTANCE);
     }
     this.client = client(plain, "https".equalsIgnoreCase(endpoint.getScheme()), settings);
     this.disposal = Mono.defer(this::disposeNow).cache();
@@ -178,11 +186,17 @@ public final class HttpTransport {
     return UnpooledByteBufAllocator.DEFAULT;
   }
 
-  private static HttpClient secured(HttpClient client, TransportSettings settings) throws SSLException {
+  private HttpClient secured(HttpClient client, TransportSettings settings) throws SSLException {
     SslContext context = SslContextBuilder.forClient()
         .trustManager(settings.trustManagerFactory())
         .build();
+    tlsReady = true;
     return client.secure(spec -> spec.sslContext(context));
+  }
+
+  /** Whether the TLS set-up is built (never for an {@code http://} endpoint). */
+  boolean tlsReady() {
+    return tlsReady;
   }
 
   /**
