@@ -36,7 +36,8 @@ class ReadmeTest {
   private static final List<Path> REGION_SOURCES = List.of(
       ROOT.resolve("reactor-integration/src/test/java"),
       ROOT.resolve("examples/src/main/java"),
-      ROOT.resolve("examples/src/test/java"));
+      ROOT.resolve("examples/src/test/java"),
+      ROOT.resolve("examples/spring-boot-sample/src/main/java"));
 
   private final String readme = read(ROOT.resolve("README.md"));
   private final List<Block> blocks = blocks(readme);
@@ -47,7 +48,7 @@ class ReadmeTest {
   void everyBlockIsOfAKindThatIsChecked() {
     assertThat(blocks).isNotEmpty()
         .extracting(Block::language)
-        .allSatisfy(language -> assertThat(language).isIn("java", "xml", "bash", "text"));
+        .allSatisfy(language -> assertThat(language).isIn("java", "xml", "bash", "text", "properties"));
   }
 
   @Test
@@ -65,7 +66,7 @@ class ReadmeTest {
   void theCoordinatesAreThisBuilds() {
     String pom = read(ROOT.resolve("pom.xml"));
     String version = first(Pattern.compile("<artifactId>fluxtrace-parent</artifactId>\\s*<version>([^<]+)"), pom);
-    List<String> published = Stream.of("core", "reactor-integration")
+    List<String> published = Stream.of("core", "reactor-integration", "spring-boot-starter")
         .map(module -> first(Pattern.compile("</parent>\\s*<artifactId>([^<]+)"), read(ROOT.resolve(module)
             .resolve("pom.xml"))))
         .toList();
@@ -76,7 +77,42 @@ class ReadmeTest {
       assertThat(first(Pattern.compile("<artifactId>([^<]+)"), block.code())).isIn(published);
       assertThat(first(Pattern.compile("<version>([^<]+)"), block.code())).isEqualTo(version);
     });
-    assertThat(published).containsExactly("fluxtrace-core", "fluxtrace-reactor");
+    assertThat(published).containsExactly("fluxtrace-core", "fluxtrace-reactor", "fluxtrace-spring-boot-starter");
+  }
+
+  @Test
+  void theSpringBootSetUpIsAtMostThreePropertiesTheStarterHas() {
+    String properties = read(ROOT.resolve(
+        "spring-boot-starter/src/main/java/io/fluxtrace/spring/boot/FluxtraceProperties.java"));
+    List<Block> blocks = this.blocks.stream().filter(b -> b.language().equals("properties")).toList();
+    assertThat(blocks).singleElement().satisfies(block -> {
+      List<String> lines = block.code().lines().filter(line -> !line.isBlank()).toList();
+      assertThat(lines).as("the README's promise: at most three properties").hasSizeBetween(1, 3);
+      for (String line : lines) {
+        String key = line.substring(0, line.indexOf('='));
+        assertThat(key).startsWith("fluxtrace.");
+        // fluxtrace.a-b.c-d is the field cD of the properties class (or of its nested group aB).
+        String[] parts = key.substring("fluxtrace.".length()).split("\\.");
+        for (String part : parts) {
+          assertThat(properties).as("a property %s in FluxtraceProperties", key)
+              .containsPattern("private [^;=]* " + Pattern.quote(camel(part)) + "( = [^;]+)?;");
+        }
+      }
+    });
+  }
+
+  private static String camel(String kebab) {
+    StringBuilder out = new StringBuilder();
+    boolean upper = false;
+    for (char c : kebab.toCharArray()) {
+      if (c == '-') {
+        upper = true;
+      } else {
+        out.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return out.toString();
   }
 
   @Test
