@@ -1,5 +1,7 @@
 package io.fluxtrace;
 
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.ContentEncoder;
 import io.fluxtrace.internal.Exporters;
@@ -10,15 +12,13 @@ import io.fluxtrace.internal.RecordingSpan;
 import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.ScoreDataFactory;
 import io.fluxtrace.internal.ScoreRecorder;
-import io.fluxtrace.internal.SpanDataFactory;
 import io.fluxtrace.internal.ShutdownDrain;
+import io.fluxtrace.internal.SpanDataFactory;
 import io.fluxtrace.internal.SpanEndListener;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,8 @@ import reactor.util.Logger;
  * refuse to run on a thread Reactor marks non-blocking.
  *
  * <p>Lifecycle: {@link #flush()} delivers what has ended so far; {@link #shutdown()} (or {@link #close()})
- * delivers what is left within the configured shutdown timeout and stops. Unless turned off with
+ * drains (keeps accepting and delivering while spans are open or anything is undelivered, as a host finishes its
+ * requests) and then stops, within the configured shutdown timeout. Unless turned off with
  * {@link FluxTracerBuilder#shutdownHook(boolean)}, a JVM shutdown hook does the same at exit for a tracer that
  * was not closed.
  */
@@ -478,8 +479,8 @@ public final class FluxTracer implements AutoCloseable {
   }
 
   /**
-   * Blocking {@link #shutdown()}: returns when the remaining spans are delivered or the configured shutdown
-   * timeout has passed. Idempotent; never throws for delivery problems (see {@link #stats()}).
+   * Blocking {@link #shutdown()}: returns once it has drained and stopped, at the latest when the configured
+   * shutdown timeout has passed. Idempotent; never throws for delivery problems (see {@link #stats()}).
    *
    * @throws IllegalStateException when called on a thread Reactor marks non-blocking (use {@link #shutdown()})
    */
