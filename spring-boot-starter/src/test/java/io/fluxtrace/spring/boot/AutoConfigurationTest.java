@@ -17,6 +17,7 @@ import io.fluxtrace.spring.boot.autoconfigure.FluxtraceMetricsAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceTraceJoinAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceWebFluxAutoConfiguration;
 import io.fluxtrace.spring.boot.internal.FluxtraceInfoContributor;
+import io.fluxtrace.spring.boot.internal.InvalidConfigurationFailureAnalyzer;
 import io.fluxtrace.spring.boot.internal.FluxtraceLifecycle;
 import io.fluxtrace.spring.boot.internal.FluxtraceMeterBinder;
 import io.fluxtrace.spring.boot.internal.FluxtraceWebFilter;
@@ -31,11 +32,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
@@ -291,6 +294,12 @@ class AutoConfigurationTest {
     runner.withPropertyValues(property).run(context -> {
       assertThat(context).hasFailed();
       assertThat(fullMessage(context.getStartupFailure())).contains(named);
+      // Spring Boot's startup report says the same.
+      FailureAnalysis analysis = new InvalidConfigurationFailureAnalyzer()
+          .analyze(Objects.requireNonNull(context.getStartupFailure()));
+      assertThat(analysis).isNotNull();
+      assertThat(Objects.requireNonNull(analysis).getDescription()).startsWith("Invalid fluxtrace configuration")
+          .contains(named);
     });
   }
 

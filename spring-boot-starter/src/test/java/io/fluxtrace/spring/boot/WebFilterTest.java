@@ -10,6 +10,7 @@ import io.fluxtrace.export.InMemorySpanExporter;
 import io.fluxtrace.reactor.internal.ContextSpans;
 import io.fluxtrace.spring.boot.internal.FluxtraceWebFilter;
 import io.fluxtrace.spring.boot.internal.OpenTelemetryTraceJoin;
+import io.fluxtrace.spring.boot.internal.TraceLinks;
 import io.fluxtrace.testing.LogCapture;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -138,6 +139,23 @@ class WebFilterTest {
     assertThat(ContextSpans.parent(run(filter(List.of(new OpenTelemetryTraceJoin()), List.of()), exchange, outer)))
         .as("join off: the caller's traceparent").isNotNull()
         .extracting(SpanContext::traceId).isNotEqualTo(traceId);
+  }
+
+  @Test
+  void theTraceLinkIsLoggedOncePerJoinedRequestWhenAsked() {
+    properties.getTraceUrl().setLog(true);
+    String traceId = TraceIds.newTraceId();
+    MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/chat")
+        .header("traceparent", "00-" + traceId + "-" + TraceIds.newSpanId() + "-01"));
+    try (LogCapture logs = LogCapture.install()) {
+      FluxtraceWebFilter filter = new FluxtraceWebFilter(tracer, properties, List.of(), List.of(),
+          new TraceLinks("https://cloud.langfuse.com", null));
+      run(filter, exchange, Context.empty());
+      assertThat(logs.matching("INFO", "https://cloud.langfuse.com/trace/" + traceId)).singleElement()
+          .satisfies(e -> assertThat(e.logger()).isEqualTo("io.fluxtrace.spring.boot.TraceUrl"));
+      assertThat(new TraceLinks("https://cloud.langfuse.com", "p1").traceUrl(traceId))
+          .isEqualTo("https://cloud.langfuse.com/project/p1/traces/" + traceId);
+    }
   }
 
   @Test

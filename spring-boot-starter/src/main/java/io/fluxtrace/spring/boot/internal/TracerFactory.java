@@ -113,7 +113,7 @@ public final class TracerFactory {
       }
       return b.build();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(propertyNames(String.valueOf(e.getMessage()), set), e);
+      throw new InvalidConfigurationException(propertyNames(String.valueOf(e.getMessage()), set), e);
     }
   }
 
