@@ -10,6 +10,8 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * JVM, where it failed an export of the end-to-end test). Netty's own BlockHound integration allows the
  * equivalent locks of the pooled allocator but not these yet; other projects treat them as a false positive too
  * (line/armeria#6344). Allowed here, and only here: registered for every module's tests through the test-jar.
+ * fluxtrace's own export client no longer needs it (its transport uses an unpooled allocator;
+ * {@code StrictBlockHoundExportTest} runs without this class); the test servers, on Netty's default allocator, may.
  */
 public final class NettyAllocatorBlockHoundIntegration implements BlockHoundIntegration {
 

@@ -323,26 +323,6 @@ public final class HttpTransport {
         });
   }
 
-  /** Whether the transport was disposed. */
-  boolean isDisposed() {
-    return leases.get() < 0;
-  }
-
-  /** The prefix of this transport's thread names. */
-  String threadNamePrefix() {
-    return name;
-  }
-
-  /** Connection errors seen outside a request. */
-  long connectionErrors() {
-    return connectionErrors.get();
-  }
-
-  /** The proxy requests go through, or null for a direct connection. */
-  @Nullable ProxyChoice proxy() {
-    return proxy;
-  }
-
   /**
    * The proxy for {@code endpoint}: the explicit one, else (when allowed) the first HTTP proxy the JVM's
    * {@link ProxySelector} names for it, which applies {@code https.proxyHost}/{@code https.proxyPort},
