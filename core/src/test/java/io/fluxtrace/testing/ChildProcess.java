@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
@@ -48,6 +49,15 @@ public final class ChildProcess implements AutoCloseable {
    * {@code logs}.
    */
   public static ChildProcess start(List<String> command, @Nullable Path directory, Path logs) throws IOException {
+    return start(command, directory, Map.of(), logs);
+  }
+
+  /**
+   * Starts {@code command} as {@link #start(List, Path, Path)} does, with {@code environment} added to (or
+   * replacing variables of) this process's environment.
+   */
+  public static ChildProcess start(List<String> command, @Nullable Path directory, Map<String, String> environment,
+      Path logs) throws IOException {
     String name = Path.of(command.get(0)).getFileName().toString();
     Path stdout = Files.createTempFile(logs, name, ".out");
     Path stderr = Files.createTempFile(logs, name, ".err");
@@ -57,6 +67,7 @@ public final class ChildProcess implements AutoCloseable {
     if (directory != null) {
       builder.directory(directory.toFile());
     }
+    builder.environment().putAll(environment);
     return new ChildProcess(builder.start(), name, stdout, stderr);
   }
 
@@ -66,13 +77,19 @@ public final class ChildProcess implements AutoCloseable {
    */
   public static ChildProcess java(Class<?> mainClass, List<String> jvmOptions, List<String> args, Path logs)
       throws IOException {
+    return java(mainClass, jvmOptions, args, Map.of(), logs);
+  }
+
+  /** Starts a JVM as {@link #java(Class, List, List, Path)} does, with {@code environment} added to its own. */
+  public static ChildProcess java(Class<?> mainClass, List<String> jvmOptions, List<String> args,
+      Map<String, String> environment, Path logs) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
     command.addAll(args);
-    return start(command, null, logs);
+    return start(command, null, environment, logs);
   }
 
   /** What the process wrote to stdout so far (its last line may be incomplete while it runs). */
@@ -129,6 +146,14 @@ public final class ChildProcess implements AutoCloseable {
   /** Whether the process is still running. */
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /**
+   * Asks the process to end as an orchestrator does: {@link Process#destroy()}, which sends {@code SIGTERM} on Linux
+   * and macOS, so that a JVM runs its shutdown hooks. Returns at once; follow with {@link #waitFor}.
+   */
+  public void terminate() {
+    process.destroy();
   }
 
   /** Destroys the process if it still runs, and waits briefly for it to go. */
