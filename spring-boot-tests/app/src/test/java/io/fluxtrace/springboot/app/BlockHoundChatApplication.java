@@ -56,6 +56,17 @@ public final class BlockHoundChatApplication {
     }
   }
 
+  /**
+   * Whether fluxtrace's own work blocked: on one of its transport threads, or with fluxtrace's core (span ending,
+   * pipeline, export) on the stack. A signal of the application's pipeline that merely passes through a traced
+   * step's subscriber (a cancel reaching a {@code Flux.interval}, say) is the application's or Reactor's.
+   */
+  static boolean isFluxtraces(String thread, StackTraceElement[] stack) {
+    return thread.startsWith("fluxtrace-") || Arrays.stream(stack)
+        .anyMatch(frame -> frame.getClassName().startsWith("io.fluxtrace.internal.")
+            || frame.getClassName().startsWith("io.fluxtrace.FluxTracer"));
+  }
+
   private static void report(BlockingMethod method) {
     if (REPORTING.get()) {
       return;
@@ -71,9 +82,7 @@ public final class BlockHoundChatApplication {
       String frames = Arrays.stream(stack).skip(1).limit(40).map(String::valueOf)
           .collect(Collectors.joining("\n\tat ", "\tat ", ""));
       if (REPORTED.add(method + frames)) {
-        boolean fluxtrace = Arrays.stream(stack)
-            .anyMatch(frame -> frame.getClassName().startsWith("io.fluxtrace.")
-                && !frame.getClassName().startsWith("io.fluxtrace.springboot."));
+        boolean fluxtrace = isFluxtraces(Thread.currentThread().getName(), stack);
         System.err.println(REPORT + " fluxtrace=" + fluxtrace + " thread=" + Thread.currentThread().getName()
             + " method=" + method + "\n" + frames);
       }
