@@ -163,11 +163,6 @@ class ReadmeTest {
 
   @Test
   void linksPointToFilesAndHeadingsThatExist() {
-    List<String> headings = readme.lines()
-        .filter(line -> line.startsWith("#"))
-        .map(line -> line.replaceFirst("^#+\\s*", "").toLowerCase(Locale.ROOT)
-            .replaceAll("[^a-z0-9 -]", "").replace(' ', '-'))
-        .toList();
     Matcher links = Pattern.compile("\\]\\(([^)]+)\\)").matcher(readme);
     int checked = 0;
     while (links.find()) {
@@ -175,14 +170,28 @@ class ReadmeTest {
       if (target.startsWith("http")) {
         continue;
       }
-      if (target.startsWith("#")) {
-        assertThat(headings).as("heading for %s", target).contains(target.substring(1));
-      } else {
-        assertThat(ROOT.resolve(target)).as("link target").exists();
+      int hash = target.indexOf('#');
+      String file = hash < 0 ? target : target.substring(0, hash);
+      String markdown = readme;
+      if (!file.isEmpty()) {
+        assertThat(ROOT.resolve(file)).as("link target").exists();
+        markdown = file.endsWith(".md") ? read(ROOT.resolve(file)) : "";
+      }
+      if (hash >= 0) {
+        assertThat(headings(markdown)).as("heading for %s", target).contains(target.substring(hash + 1));
       }
       checked++;
     }
     assertThat(checked).isPositive();
+  }
+
+  /** The anchors GitHub makes of a Markdown file's headings. */
+  private static List<String> headings(String markdown) {
+    return markdown.lines()
+        .filter(line -> line.startsWith("#"))
+        .map(line -> line.replaceFirst("^#+\\s*", "").toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9 -]", "").replace(' ', '-'))
+        .toList();
   }
 
   /** Every README region of the sources, by name, dedented. */
