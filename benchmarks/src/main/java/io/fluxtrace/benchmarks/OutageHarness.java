@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>the pipeline never held more than its configured bounds ({@code maxQueuedSpans}, {@code maxQueuedBytes}),
  *       give or take the one reservation that a refused span takes and gives back at once;
- *   <li>the live heap after GC stayed within {@code maxQueuedBytes} (plus the baseline) the whole time;
+ *   <li>the live heap after GC stayed within 1.1 x {@code maxQueuedBytes} (plus the baseline) the whole time: the
+ *       estimate's accuracy, with the encoded bodies of batches being retried outside the bound;
  *   <li>every span is accounted for exactly: {@code ended = enqueued + droppedQueueFull}, and after shutdown
  *       {@code enqueued = exported + failed}.
  * </ul>
@@ -113,7 +114,12 @@ public final class OutageHarness {
     long oneSpanSlack = maxQueuedSpans.get() == 0 ? 0 : 2 * maxQueuedBytes.get() / maxQueuedSpans.get();
     ok &= check(maxQueuedSpans.get() <= maxSpans + 1 && maxQueuedBytes.get() <= maxBytes + oneSpanSlack,
         "the pipeline stayed in its bounds (give or take the one reservation being refused)");
-    ok &= check(heapGrowth <= maxBytes, "the live heap grew by at most maxQueuedBytes");
+    // The bound counts what the pipeline holds, estimated within 1.1x of the heap (QueuedSpanMemory checks that per
+    // span). Outside it: the encoded bodies of the batches waiting to be retried (at most maxConcurrentExports) and
+    // the transport's buffers. Since the estimate stopped over-counting ASCII text (it was 0.8x of the heap), those
+    // show: 65.4 MiB of growth for a 64 MiB bound in a CI smoke run.
+    ok &= check(heapGrowth <= maxBytes * 11 / 10,
+        "the live heap grew by at most 1.1 x maxQueuedBytes (the estimate's accuracy; bodies being retried are outside)");
     ok &= check(end.failed(FailureReason.RETRIES_EXHAUSTED) + end.failed(FailureReason.SHUTDOWN_DEADLINE)
         == end.failed(), "failures are retries exhausted or the shutdown deadline only");
     if (!ok) {
