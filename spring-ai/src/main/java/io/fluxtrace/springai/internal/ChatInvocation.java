@@ -257,36 +257,17 @@ final class ChatInvocation {
 
   /** The invocation completed: ends the last generation with what it answered. */
   void complete(@Nullable ChatResponse last) {
-    Span ended;
-    synchronized (this) {
-      if (terminated) {
-        return;
-      }
-      terminated = true;
-      ended = current;
-      current = null;
-      if (ended == null) {
-        return;
-      }
-      finish(ended, SpringAiValues.toolCalls(last), settings.captureContent() ? text.toString() : null);
+    Span ended = terminate(SpringAiValues.toolCalls(last), false);
+    if (ended != null) {
+      ended.end();
     }
-    ended.end();
   }
 
   /** The invocation failed: ends the current generation with level ERROR and the provider's message. */
   void error(Throwable error) {
-    Span ended;
-    synchronized (this) {
-      if (terminated) {
-        return;
-      }
-      terminated = true;
-      ended = current;
-      current = null;
-      if (ended == null) {
-        return;
-      }
-      finish(ended, List.of(), settings.captureContent() && text.length() > 0 ? text.toString() : null);
+    Span ended = terminate(List.of(), true);
+    if (ended == null) {
+      return;
     }
     String body = responseBody(error);
     if (body != null && ended.isRecording()) {
@@ -297,20 +278,29 @@ final class ChatInvocation {
 
   /** The subscriber cancelled: ends the current generation with level WARNING and the usage seen so far. */
   void cancel() {
-    Span ended;
-    synchronized (this) {
-      if (terminated) {
-        return;
-      }
-      terminated = true;
-      ended = current;
-      current = null;
-      if (ended == null) {
-        return;
-      }
-      finish(ended, List.of(), settings.captureContent() ? text.toString() : null);
+    Span ended = terminate(List.of(), false);
+    if (ended != null) {
+      ended.endCancelled();
     }
-    ended.endCancelled();
+  }
+
+  /**
+   * Terminates the invocation once: takes the current generation and records its tool calls and the text streamed so
+   * far, under the monitor; the caller ends the returned span outside it. Null when already terminated or when no
+   * generation is open.
+   */
+  private synchronized @Nullable Span terminate(List<AssistantMessage.ToolCall> toolCalls, boolean onlyNonEmptyText) {
+    if (terminated) {
+      return null;
+    }
+    terminated = true;
+    Span ended = current;
+    current = null;
+    if (ended != null) {
+      boolean keepText = settings.captureContent() && (!onlyNonEmptyText || text.length() > 0);
+      finish(ended, toolCalls, keepText ? text.toString() : null);
+    }
+    return ended;
   }
 
   /**
