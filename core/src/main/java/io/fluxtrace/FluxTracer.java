@@ -6,6 +6,7 @@ import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.ShutdownDrain;
 import io.fluxtrace.internal.TracerAccess;
+import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.ContentEncoder;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
@@ -88,16 +89,20 @@ public final class FluxTracer implements AutoCloseable {
     this.config = config;
     this.spanClock = guardClock(config.clock());
     ContentEncoder encoder =
-        new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics);
+        new ContentEncoder(config.content().objectMapper(), config.content().masker(),
+            config.content().maxValueBytes(), metrics);
     this.spanDataFactory = new SpanDataFactory(encoder, metrics);
-    this.sampleThreshold = (long) (config.sampleRate() * Long.MAX_VALUE);
+    this.sampleThreshold = (long) (config.trace().sampleRate() * Long.MAX_VALUE);
     if (config.enabled()) {
       // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
       Exporters exporters = new Exporters(config);
       SpanExporter exporter = exporters.spanExporter(metrics);
-      this.pipeline = SpanPipeline.create(config, metrics, exporter);
-      this.scores = new ScoreRecorder(config, metrics.scores,
-          new ScoreDataFactory(encoder, spanClock, config.environment()), () -> exporters.scoreExporter(metrics.scores));
+      this.pipeline = SpanPipeline.create(config.batching(), config.lifecycle(), metrics, exporter);
+      String spanDestination = config.exporter() != null ? "a custom exporter"
+          : Secrets.redactUrl(config.endpoint().endpoint());
+      this.scores = new ScoreRecorder(config.batching(), config.lifecycle(), spanDestination, metrics.scores,
+          new ScoreDataFactory(encoder, spanClock, config.trace().environment()),
+          () -> exporters.scoreExporter(metrics.scores));
     } else {
       this.pipeline = null;
       this.scores = null;
@@ -113,7 +118,7 @@ public final class FluxTracer implements AutoCloseable {
         metrics.mutationsAfterEnd.increment();
       }
     };
-    this.shutdownHook = pipeline != null && config.shutdownHook() ? registerShutdownHook() : null;
+    this.shutdownHook = pipeline != null && config.lifecycle().shutdownHook() ? registerShutdownHook() : null;
   }
 
   /**
@@ -147,7 +152,7 @@ public final class FluxTracer implements AutoCloseable {
 
   private void runShutdownHook() {
     try {
-      FlushResult result = shutdown().block(config.shutdownTimeout().plus(BLOCKING_MARGIN));
+      FlushResult result = shutdown().block(config.lifecycle().shutdownTimeout().plus(BLOCKING_MARGIN));
       if (result != null && result.completed()) {
         log.debug("fluxtrace: flushed at exit: {}", result.stats());
       }
@@ -257,10 +262,10 @@ public final class FluxTracer implements AutoCloseable {
 
   /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
   public boolean isSampled(String traceId) {
-    if (config.sampleRate() >= 1.0) {
+    if (config.trace().sampleRate() >= 1.0) {
       return true;
     }
-    if (config.sampleRate() <= 0.0) {
+    if (config.trace().sampleRate() <= 0.0) {
       return false;
     }
     return (TraceIds.lowBits(traceId) >>> 1) < sampleThreshold;
@@ -401,7 +406,7 @@ public final class FluxTracer implements AutoCloseable {
 
   private Mono<FlushResult> drainThenStop(BatchingPipeline<SpanData> p, ScoreRecorder s) {
     Scheduler timer = p.timer();
-    Duration timeout = config.shutdownTimeout();
+    Duration timeout = config.lifecycle().shutdownTimeout();
     long start = timer.now(NANOSECONDS);
     long deadline = start + timeout.toNanos();
     long drainDeadline = deadline - deliveryReserve(timeout).toNanos();
@@ -416,7 +421,7 @@ public final class FluxTracer implements AutoCloseable {
         () -> metrics.spansStarted.sum() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
         () -> p.queuedItems() > 0 || s.queued() > 0,
         () -> Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd),
-        config.shutdownQuietPeriod(),
+        config.lifecycle().shutdownQuietPeriod(),
         drainDeadline);
     return drain.run().flatMap(quiescent -> {
       closing = true;
@@ -464,7 +469,7 @@ public final class FluxTracer implements AutoCloseable {
     log.warn("fluxtrace: shut down after {}: {} span(s) still open were ended by shutdown (level WARNING) and"
             + " delivered with the rest; {} span(s) and {} score(s) ended after close were dropped; {} span(s) were"
             + " never ended and were garbage-collected. Exported {} span(s), {} failed ({} at the shutdown"
-            + " deadline); settled in time: {}", config.shutdownTimeout(), endedByShutdown, spansAfterClose,
+            + " deadline); settled in time: {}", config.lifecycle().shutdownTimeout(), endedByShutdown, spansAfterClose,
         scoresAfterClose, abandoned, stats.exported(), stats.failed(),
         stats.failed(FailureReason.SHUTDOWN_DEADLINE), result.completed());
   }
@@ -497,7 +502,7 @@ public final class FluxTracer implements AutoCloseable {
       return;
     }
     try {
-      shutdown().block(config.shutdownTimeout().plus(BLOCKING_MARGIN));
+      shutdown().block(config.lifecycle().shutdownTimeout().plus(BLOCKING_MARGIN));
     } catch (IllegalStateException e) {
       // Only a timeout of the safety margin above, which shutdown's own deadline makes unreachable in practice.
       log.warn("fluxtrace: close() gave up waiting for shutdown: {}", e.getMessage());

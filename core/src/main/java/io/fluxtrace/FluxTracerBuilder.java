@@ -1,22 +1,30 @@
 package io.fluxtrace;
 
+import static io.fluxtrace.internal.config.EndpointValidation.require;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.config.BatchSettings;
+import io.fluxtrace.internal.config.ContentSettings;
+import io.fluxtrace.internal.config.EndpointSettings;
+import io.fluxtrace.internal.config.EndpointValidation;
+import io.fluxtrace.internal.config.EnvironmentDefaults;
+import io.fluxtrace.internal.config.LifecycleSettings;
+import io.fluxtrace.internal.config.RetrySettings;
 import io.fluxtrace.internal.config.Secrets;
+import io.fluxtrace.internal.config.TraceSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
 import io.fluxtrace.internal.content.DefaultObjectMapper;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -55,9 +63,9 @@ import reactor.core.scheduler.Schedulers;
 public final class FluxTracerBuilder {
 
   /** Langfuse Cloud (EU). */
-  public static final String DEFAULT_BASE_URL = "https://cloud.langfuse.com";
+  public static final String DEFAULT_BASE_URL = EndpointValidation.DEFAULT_BASE_URL;
   /** The OTLP/HTTP traces path below a Langfuse base URL. */
-  public static final String LANGFUSE_OTLP_PATH = "/api/public/otel/v1/traces";
+  public static final String LANGFUSE_OTLP_PATH = EndpointValidation.LANGFUSE_OTLP_PATH;
   /** Spans per export request, as Langfuse's own SDKs default to. */
   public static final int DEFAULT_FLUSH_AT = 512;
   /** Spans the pipeline holds at most (queued, batched and in flight). */
@@ -88,13 +96,6 @@ public final class FluxTracerBuilder {
    * program with nothing left to do does not notice it at exit.
    */
   public static final Duration DEFAULT_SHUTDOWN_QUIET_PERIOD = Duration.ofMillis(200);
-
-  private static final String PUBLIC_KEY_PREFIX = "pk-lf-";
-  private static final String SECRET_KEY_PREFIX = "sk-lf-";
-
-  /** Headers that describe the body or the connection, which fluxtrace sets itself. */
-  private static final Set<String> RESERVED_HEADERS = Set.of(
-      "content-type", "content-length", "content-encoding", "transfer-encoding", "host", "connection");
 
   private final Map<String, String> env;
 
@@ -455,20 +456,21 @@ public final class FluxTracerBuilder {
   }
 
   TracerConfig toConfig() {
-    boolean isEnabled = enabled != null ? enabled : bool("LANGFUSE_TRACING_ENABLED", true);
-    String pk = publicKey != null ? blankToNull(publicKey.trim()) : env("LANGFUSE_PUBLIC_KEY");
-    String sk = secretKey != null ? blankToNull(secretKey.trim()) : env("LANGFUSE_SECRET_KEY");
+    EnvironmentDefaults defaults = new EnvironmentDefaults(env, secretKey);
+    EndpointValidation validation = defaults.validation();
+    boolean isEnabled = enabled != null ? enabled : defaults.bool("LANGFUSE_TRACING_ENABLED", true);
+    String pk = defaults.get(publicKey, "LANGFUSE_PUBLIC_KEY");
+    String sk = defaults.get(secretKey, "LANGFUSE_SECRET_KEY");
     boolean langfuse = otlpEndpoint == null;
     if (!langfuse && baseUrl != null) {
       throw new IllegalArgumentException("fluxtrace: set either baseUrl (Langfuse) or otlpEndpoint (any OTLP/HTTP"
           + " backend), not both");
     }
-    URI endpoint = langfuse ? langfuseEndpoint() : parseUrl("otlpEndpoint", Objects.requireNonNull(otlpEndpoint));
+    URI endpoint = langfuse ? langfuseEndpoint(defaults)
+        : validation.parseUrl("otlpEndpoint", Objects.requireNonNull(otlpEndpoint));
     if (langfuse) {
-      requireKeyShape(pk, PUBLIC_KEY_PREFIX, SECRET_KEY_PREFIX,
-          publicKey != null ? "publicKey" : "LANGFUSE_PUBLIC_KEY", "a secret");
-      requireKeyShape(sk, SECRET_KEY_PREFIX, PUBLIC_KEY_PREFIX,
-          secretKey != null ? "secretKey" : "LANGFUSE_SECRET_KEY", "a public");
+      EndpointValidation.requireKeyShapes(pk, publicKey != null ? "publicKey" : "LANGFUSE_PUBLIC_KEY",
+          sk, secretKey != null ? "secretKey" : "LANGFUSE_SECRET_KEY");
     }
     if (isEnabled && exporter == null && langfuse && (pk == null || sk == null)) {
       SafeLogger.of(FluxTracerBuilder.class).warn(
@@ -479,73 +481,77 @@ public final class FluxTracerBuilder {
       isEnabled = false;
     }
     // Only what would really be sent is refused: a disabled tracer sends nothing.
-    if (isEnabled && exporter == null && !allowInsecureHttp && "http".equalsIgnoreCase(endpoint.getScheme())
-        && !isLoopback(endpoint.getHost())) {
-      throw new IllegalArgumentException("fluxtrace: refusing plain http:// to " + endpoint.getHost()
-          + ": keys and traced content would travel unencrypted. Use https://, or allowInsecureHttp(true)"
-          + " if the network is trusted.");
+    if (isEnabled && exporter == null) {
+      EndpointValidation.requireSecure(endpoint, allowInsecureHttp);
     }
-    requireValidHeaders();
+    validation.requireValidHeaders(headers);
+    TraceSettings trace = traceSettings(defaults);
+    BatchSettings batching = batchSettings(defaults);
+    Duration requestTimeout = positive(timeout, "timeout", () -> defaults.seconds("LANGFUSE_TIMEOUT",
+        Duration.ofSeconds(10)));
+    RetrySettings retry = retrySettings();
+    LifecycleSettings lifecycle = lifecycleSettings();
+    EndpointSettings endpointSettings = new EndpointSettings(endpoint, langfuse, langfuse ? pk : null,
+        langfuse ? sk : null, headers, requestTimeout, gzip);
+    ContentSettings content = new ContentSettings(objectMapper != null ? objectMapper : DefaultObjectMapper.create(),
+        masker, maxValueBytes);
+    return new TracerConfig(isEnabled, endpointSettings, trace, batching, retry, content, transportSettings(),
+        lifecycle, clock, exporter, scoreExporter);
+  }
+
+  private TraceSettings traceSettings(EnvironmentDefaults defaults) {
     require(!serviceName.isBlank(), "serviceName", "a non-blank name", serviceName);
-    double rate = sampleRate();
-    int batch = flushAt();
-    Duration interval = positiveSeconds(flushInterval, "flushInterval", "LANGFUSE_FLUSH_INTERVAL", Duration.ofSeconds(1));
-    Duration requestTimeout = positiveSeconds(timeout, "timeout", "LANGFUSE_TIMEOUT", Duration.ofSeconds(10));
+    String expected = "a number from 0.0 to 1.0";
+    double rate;
+    if (sampleRate != null) {
+      require(sampleRate >= 0.0 && sampleRate <= 1.0, "sampleRate", expected, String.valueOf(sampleRate));
+      rate = sampleRate;
+    } else {
+      rate = defaults.fraction("LANGFUSE_SAMPLE_RATE", expected, 1.0);
+    }
+    String environmentName = environment != null ? environment : defaults.get("LANGFUSE_TRACING_ENVIRONMENT");
+    String releaseName = release != null ? release : defaults.get("LANGFUSE_RELEASE");
+    return new TraceSettings(serviceName, environmentName, releaseName, rate);
+  }
+
+  private BatchSettings batchSettings(EnvironmentDefaults defaults) {
+    String expected = "a whole number of spans, at least 1";
+    int batch;
+    if (flushAt != null) {
+      require(flushAt >= 1, "flushAt", expected, String.valueOf(flushAt));
+      batch = flushAt;
+    } else {
+      batch = defaults.positiveInt("LANGFUSE_FLUSH_AT", expected, DEFAULT_FLUSH_AT);
+    }
+    Duration interval = positive(flushInterval, "flushInterval", () -> defaults.seconds("LANGFUSE_FLUSH_INTERVAL",
+        Duration.ofSeconds(1)));
     require(maxQueuedSpans >= 1, "maxQueuedSpans", "at least 1", String.valueOf(maxQueuedSpans));
     require(maxQueuedScores >= 1, "maxQueuedScores", "at least 1", String.valueOf(maxQueuedScores));
     require(maxQueuedBytes >= 1024, "maxQueuedBytes", "at least 1024", String.valueOf(maxQueuedBytes));
     require(maxBatchBytes >= 1024, "maxBatchBytes", "at least 1024", String.valueOf(maxBatchBytes));
     require(maxValueBytes >= 64, "maxValueBytes", "at least 64", String.valueOf(maxValueBytes));
     require(maxConcurrentExports >= 1, "maxConcurrentExports", "at least 1", String.valueOf(maxConcurrentExports));
+    return new BatchSettings(batch, interval, maxQueuedSpans, maxQueuedScores, maxQueuedBytes, maxBatchBytes,
+        maxConcurrentExports);
+  }
+
+  private RetrySettings retrySettings() {
     require(maxExportAttempts >= 1 && maxExportAttempts <= 10, "maxExportAttempts", "from 1 to 10",
         String.valueOf(maxExportAttempts));
     require(!initialBackoff.isNegative() && !initialBackoff.isZero(), "initialBackoff", "positive",
         initialBackoff.toString());
     require(maxBackoff.compareTo(initialBackoff) >= 0, "maxBackoff", "at least initialBackoff (" + initialBackoff
         + ")", maxBackoff.toString());
+    return new RetrySettings(maxExportAttempts, initialBackoff, maxBackoff, retryTimedOutRequests);
+  }
+
+  private LifecycleSettings lifecycleSettings() {
     require(!shutdownTimeout.isNegative(), "shutdownTimeout", "zero or positive", shutdownTimeout.toString());
     require(!shutdownQuietPeriod.isNegative(), "shutdownQuietPeriod", "zero or positive",
         shutdownQuietPeriod.toString());
     require(shutdownQuietPeriod.compareTo(shutdownTimeout) <= 0, "shutdownQuietPeriod",
         "at most shutdownTimeout (" + shutdownTimeout + ")", shutdownQuietPeriod.toString());
-    String env2 = environment != null ? environment : env("LANGFUSE_TRACING_ENVIRONMENT");
-    String rel = release != null ? release : env("LANGFUSE_RELEASE");
-    return new TracerConfig(
-        isEnabled,
-        langfuse ? pk : null,
-        langfuse ? sk : null,
-        endpoint,
-        langfuse,
-        headers,
-        exporter,
-        serviceName,
-        env2,
-        rel,
-        rate,
-        batch,
-        interval,
-        requestTimeout,
-        maxQueuedSpans,
-        maxQueuedBytes,
-        maxBatchBytes,
-        maxValueBytes,
-        maxConcurrentExports,
-        maxExportAttempts,
-        initialBackoff,
-        maxBackoff,
-        retryTimedOutRequests,
-        gzip,
-        allowInsecureHttp,
-        objectMapper != null ? objectMapper : DefaultObjectMapper.create(),
-        masker,
-        clock,
-        shutdownHook,
-        shutdownTimeout,
-        shutdownQuietPeriod,
-        exportScheduler,
-        scoreExporter,
-        maxQueuedScores,
-        transportSettings());
+    return new LifecycleSettings(shutdownHook, shutdownTimeout, shutdownQuietPeriod, exportScheduler);
   }
 
   /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */
@@ -570,248 +576,22 @@ public final class FluxTracerBuilder {
   }
 
   /** {@code baseUrl}, else the variables, else Langfuse Cloud, followed by the OTLP path. */
-  private URI langfuseEndpoint() {
-    String base = baseUrl;
-    String source = "baseUrl";
-    if (base == null) {
-      base = env("LANGFUSE_BASE_URL");
-      source = "environment variable LANGFUSE_BASE_URL";
-    }
-    if (base == null) {
-      base = env("LANGFUSE_HOST");
-      source = "environment variable LANGFUSE_HOST";
-    }
-    if (base == null) {
-      base = DEFAULT_BASE_URL;
-    }
-    URI parsed = parseUrl(source, base);
-    if (parsed.getRawQuery() != null || parsed.getRawFragment() != null) {
-      // A query or fragment can hold a token: only the part before it is repeated.
-      throw new IllegalArgumentException("fluxtrace: " + source + " must be a base URL without query or fragment,"
-          + " such as " + DEFAULT_BASE_URL + ", got " + shown(Secrets.redactUrl(parsed))
-          + " followed by a query or fragment (not shown)");
-    }
-    String trimmed = base.trim();
-    while (trimmed.endsWith("/")) {
-      trimmed = trimmed.substring(0, trimmed.length() - 1);
-    }
-    // Tolerate the full endpoint pasted as base URL rather than posting to .../v1/traces/api/public/...
-    if (trimmed.endsWith(LANGFUSE_OTLP_PATH)) {
-      trimmed = trimmed.substring(0, trimmed.length() - LANGFUSE_OTLP_PATH.length());
-    }
-    return parseUrl(source, trimmed + LANGFUSE_OTLP_PATH);
+  private URI langfuseEndpoint(EnvironmentDefaults defaults) {
+    String fromBaseUrl = defaults.get("LANGFUSE_BASE_URL");
+    String fromHost = defaults.get("LANGFUSE_HOST");
+    return baseUrl != null ? defaults.validation().langfuseEndpoint(baseUrl, "baseUrl")
+        : fromBaseUrl != null
+            ? defaults.validation().langfuseEndpoint(fromBaseUrl, "environment variable LANGFUSE_BASE_URL")
+            : defaults.validation().langfuseEndpoint(fromHost != null ? fromHost : DEFAULT_BASE_URL,
+                "environment variable LANGFUSE_HOST");
   }
 
-  /** A key that starts with the other key's prefix was almost certainly swapped; say so before it is sent. */
-  private static void requireKeyShape(@Nullable String key, String ownPrefix, String otherPrefix, String source,
-      String other) {
-    if (key != null && key.startsWith(otherPrefix)) {
-      throw new IllegalArgumentException("fluxtrace: " + source + " looks like " + other + " key (it starts with "
-          + otherPrefix + ", where " + ownPrefix + " was expected): are the public and secret keys swapped?");
-    }
-  }
-
-  private void requireValidHeaders() {
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      String name = header.getKey();
-      if (!isToken(name)) {
-        throw new IllegalArgumentException("fluxtrace: header name " + shown(name) + " is not a valid HTTP header"
-            + " name");
-      }
-      if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-        throw new IllegalArgumentException("fluxtrace: header " + name + " is set by fluxtrace itself and cannot"
-            + " be configured");
-      }
-      for (int i = 0; i < header.getValue().length(); i++) {
-        char c = header.getValue().charAt(i);
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
-          // The value may be a credential: name the header, never show the value.
-          throw new IllegalArgumentException("fluxtrace: the value of header " + name + " contains a line break"
-              + " or another control character");
-        }
-      }
-    }
-  }
-
-  private static boolean isToken(String name) {
-    if (name.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private double sampleRate() {
-    String expected = "a number from 0.0 to 1.0";
-    if (sampleRate != null) {
-      require(sampleRate >= 0.0 && sampleRate <= 1.0, "sampleRate", expected, String.valueOf(sampleRate));
-      return sampleRate;
-    }
-    String value = env("LANGFUSE_SAMPLE_RATE");
-    if (value == null) {
-      return 1.0;
-    }
-    try {
-      double parsed = Double.parseDouble(value);
-      if (parsed >= 0.0 && parsed <= 1.0) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw malformed("LANGFUSE_SAMPLE_RATE", expected, value);
-  }
-
-  private int flushAt() {
-    String expected = "a whole number of spans, at least 1";
-    if (flushAt != null) {
-      require(flushAt >= 1, "flushAt", expected, String.valueOf(flushAt));
-      return flushAt;
-    }
-    String value = env("LANGFUSE_FLUSH_AT");
-    if (value == null) {
-      return DEFAULT_FLUSH_AT;
-    }
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed >= 1) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw malformed("LANGFUSE_FLUSH_AT", expected, value);
-  }
-
-  private Duration positiveSeconds(@Nullable Duration set, String setting, String variable, Duration fallback) {
+  /** The set duration, which must be positive, else the environment's. */
+  private static Duration positive(@Nullable Duration set, String setting, Supplier<Duration> fromEnvironment) {
     if (set != null) {
       require(!set.isNegative() && !set.isZero(), setting, "positive", set.toString());
       return set;
     }
-    String value = env(variable);
-    if (value == null) {
-      return fallback;
-    }
-    String expected = "a positive number of seconds, such as 1 or 0.5";
-    double secs;
-    try {
-      secs = Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw malformed(variable, expected, value);
-    }
-    // At least a millisecond, at most a day: anything else is a unit mistake (milliseconds for seconds).
-    if (!(secs >= 0.001 && secs <= 86_400)) {
-      throw malformed(variable, expected + " from 0.001 to 86400", value);
-    }
-    return Duration.ofNanos(Math.round(secs * 1_000_000_000L));
-  }
-
-  private static boolean isLoopback(@Nullable String host) {
-    if (host == null) {
-      return false;
-    }
-    String h = host.toLowerCase(Locale.ROOT);
-    if (h.startsWith("[") && h.endsWith("]")) {
-      h = h.substring(1, h.length() - 1);
-    }
-    // Literal addresses only, besides "localhost": a name like 127.0.0.1.example.com resolves anywhere.
-    return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
-        || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
-  }
-
-  private URI parseUrl(String source, String url) {
-    String trimmed = url.trim();
-    URI uri;
-    try {
-      uri = new URI(trimmed);
-    } catch (URISyntaxException e) {
-      // The parser's message quotes the whole input.
-      throw new IllegalArgumentException("fluxtrace: " + source + " must be an http:// or https:// URL, got "
-          + shown(url) + ": " + (isWithheld(url) ? "not a valid URL" : e.getMessage()));
-    }
-    String scheme = uri.getScheme();
-    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-        || uri.getHost() == null) {
-      throw new IllegalArgumentException("fluxtrace: " + source + " must be an http:// or https:// URL with a"
-          + " host, such as " + DEFAULT_BASE_URL + ", got " + shown(url));
-    }
-    if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("fluxtrace: " + source + " must not carry credentials in the URL; use"
-          + " publicKey/secretKey for Langfuse, or header(...) for another backend");
-    }
-    return uri;
-  }
-
-  /**
-   * A value for an error message, unless it may hold a credential: one with an {@code @} (user info in a URL), or
-   * one that contains the secret key or looks like a Langfuse secret key (a key pasted into the wrong variable).
-   */
-  private String shown(String value) {
-    if (value.contains("@")) {
-      return "a value that is not shown because it contains '@'";
-    }
-    if (containsSecretKey(value)) {
-      return "a value that is not shown because it looks like a secret key";
-    }
-    return "'" + value + "'";
-  }
-
-  private boolean isWithheld(String value) {
-    return value.contains("@") || containsSecretKey(value);
-  }
-
-  private boolean containsSecretKey(String value) {
-    if (value.contains(SECRET_KEY_PREFIX)) {
-      return true;
-    }
-    String secret = secretKey != null ? blankToNull(secretKey.trim()) : env("LANGFUSE_SECRET_KEY");
-    return secret != null && value.contains(secret);
-  }
-
-  private static void require(boolean ok, String setting, String expected, String got) {
-    if (!ok) {
-      throw new IllegalArgumentException("fluxtrace: " + setting + " must be " + expected + ", got '" + got + "'");
-    }
-  }
-
-  private boolean bool(String variable, boolean fallback) {
-    String value = env(variable);
-    if (value == null) {
-      return fallback;
-    }
-    switch (value.toLowerCase(Locale.ROOT)) {
-      case "true":
-      case "1":
-      case "yes":
-        return true;
-      case "false":
-      case "0":
-      case "no":
-        return false;
-      default:
-        throw malformed(variable, "true or false", value);
-    }
-  }
-
-  /** An environment variable, trimmed; null when unset or blank. */
-  private @Nullable String env(String variable) {
-    String value = env.get(variable);
-    return value == null ? null : blankToNull(value.trim());
-  }
-
-  private IllegalArgumentException malformed(String variable, String expected, String value) {
-    return new IllegalArgumentException(
-        "fluxtrace: environment variable " + variable + " must be " + expected + ", got " + shown(value));
-  }
-
-  private static @Nullable String blankToNull(@Nullable String value) {
-    return value == null || value.isBlank() ? null : value;
+    return fromEnvironment.get();
   }
 }

@@ -69,17 +69,17 @@ class FluxTracerBuilderTest {
     TracerConfig config = config(Map.of());
 
     assertThat(config.enabled()).isFalse();
-    assertThat(config.endpoint()).isEqualTo(URI.create("https://cloud.langfuse.com" + OTLP));
-    assertThat(config.langfuse()).isTrue();
-    assertThat(config.sampleRate()).isEqualTo(1.0);
-    assertThat(config.flushAt()).isEqualTo(FluxTracerBuilder.DEFAULT_FLUSH_AT);
-    assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(config.timeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(config.environment()).isNull();
-    assertThat(config.release()).isNull();
-    assertThat(config.gzip()).isTrue();
-    assertThat(config.retryTimedOutRequests()).isFalse();
-    assertThat(config.maxExportAttempts()).isEqualTo(FluxTracerBuilder.DEFAULT_MAX_EXPORT_ATTEMPTS);
+    assertThat(config.endpoint().endpoint()).isEqualTo(URI.create("https://cloud.langfuse.com" + OTLP));
+    assertThat(config.endpoint().langfuse()).isTrue();
+    assertThat(config.trace().sampleRate()).isEqualTo(1.0);
+    assertThat(config.batching().flushAt()).isEqualTo(FluxTracerBuilder.DEFAULT_FLUSH_AT);
+    assertThat(config.batching().flushInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.endpoint().timeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.trace().environment()).isNull();
+    assertThat(config.trace().release()).isNull();
+    assertThat(config.endpoint().gzip()).isTrue();
+    assertThat(config.retry().retryTimedOutRequests()).isFalse();
+    assertThat(config.retry().maxExportAttempts()).isEqualTo(FluxTracerBuilder.DEFAULT_MAX_EXPORT_ATTEMPTS);
     assertThat(logger.getErrContent().split("\\[ WARN]", -1)).hasSize(2);
     assertThat(logger.getErrContent())
         .contains("tracing is disabled")
@@ -126,8 +126,8 @@ class FluxTracerBuilderTest {
   void anOtlpEndpointOrAnExporterNeedsNoKeys() {
     TracerConfig otlp = FluxTracer.builder(Map.of()).otlpEndpoint("http://localhost:4318/v1/traces").toConfig();
     assertThat(otlp.enabled()).isTrue();
-    assertThat(otlp.langfuse()).isFalse();
-    assertThat(otlp.endpoint()).isEqualTo(URI.create("http://localhost:4318/v1/traces"));
+    assertThat(otlp.endpoint().langfuse()).isFalse();
+    assertThat(otlp.endpoint().endpoint()).isEqualTo(URI.create("http://localhost:4318/v1/traces"));
 
     TracerConfig custom = FluxTracer.builder(Map.of()).exporter(InMemorySpanExporter.create()).toConfig();
     assertThat(custom.enabled()).isTrue();
@@ -138,8 +138,8 @@ class FluxTracerBuilderTest {
   void anOtlpEndpointIgnoresTheLangfuseKeys() {
     TracerConfig config = FluxTracer.builder(keys()).otlpEndpoint("https://otel.example.com/v1/traces").toConfig();
 
-    assertThat(config.publicKey()).isNull();
-    assertThat(config.secretKey()).isNull();
+    assertThat(config.endpoint().publicKey()).isNull();
+    assertThat(config.endpoint().secretKey()).isNull();
   }
 
   // --- valid values ---
@@ -149,8 +149,8 @@ class FluxTracerBuilderTest {
     TracerConfig config = config();
 
     assertThat(config.enabled()).isTrue();
-    assertThat(config.publicKey()).isEqualTo(PK);
-    assertThat(config.secretKey()).isEqualTo(SK);
+    assertThat(config.endpoint().publicKey()).isEqualTo(PK);
+    assertThat(config.endpoint().secretKey()).isEqualTo(SK);
     assertThat(logger.getErrContent()).isEmpty();
   }
 
@@ -159,10 +159,10 @@ class FluxTracerBuilderTest {
     TracerConfig config = config(Map.of("LANGFUSE_PUBLIC_KEY", " " + PK + "\n", "LANGFUSE_SECRET_KEY", SK + " ",
         "LANGFUSE_FLUSH_AT", " 20 ", "LANGFUSE_BASE_URL", " https://us.cloud.langfuse.com/ "));
 
-    assertThat(config.publicKey()).isEqualTo(PK);
-    assertThat(config.secretKey()).isEqualTo(SK);
-    assertThat(config.flushAt()).isEqualTo(20);
-    assertThat(config.endpoint()).isEqualTo(URI.create("https://us.cloud.langfuse.com" + OTLP));
+    assertThat(config.endpoint().publicKey()).isEqualTo(PK);
+    assertThat(config.endpoint().secretKey()).isEqualTo(SK);
+    assertThat(config.batching().flushAt()).isEqualTo(20);
+    assertThat(config.endpoint().endpoint()).isEqualTo(URI.create("https://us.cloud.langfuse.com" + OTLP));
   }
 
   @ParameterizedTest
@@ -174,15 +174,15 @@ class FluxTracerBuilderTest {
       "https://lf.example.com/api/public/otel/v1/traces, https://lf.example.com",
       "http://localhost:3000, http://localhost:3000"})
   void baseUrlGetsTheOtlpPath(String baseUrl, String expectedBase) {
-    assertThat(config("LANGFUSE_BASE_URL", baseUrl).endpoint()).isEqualTo(URI.create(expectedBase + OTLP));
+    assertThat(config("LANGFUSE_BASE_URL", baseUrl).endpoint().endpoint()).isEqualTo(URI.create(expectedBase + OTLP));
   }
 
   @Test
   void langfuseHostIsTheFallbackForBaseUrl() {
-    assertThat(config("LANGFUSE_HOST", "https://eu.example.com/").endpoint())
+    assertThat(config("LANGFUSE_HOST", "https://eu.example.com/").endpoint().endpoint())
         .isEqualTo(URI.create("https://eu.example.com" + OTLP));
     assertThat(config("LANGFUSE_HOST", "https://host.example.com", "LANGFUSE_BASE_URL",
-        "https://base.example.com").endpoint()).isEqualTo(URI.create("https://base.example.com" + OTLP));
+        "https://base.example.com").endpoint().endpoint()).isEqualTo(URI.create("https://base.example.com" + OTLP));
   }
 
   @Test
@@ -196,25 +196,25 @@ class FluxTracerBuilderTest {
         .publicKey("pk-lf-builder-0000")
         .toConfig();
 
-    assertThat(config.endpoint()).isEqualTo(URI.create("https://builder.example.com" + OTLP));
-    assertThat(config.sampleRate()).isEqualTo(0.9);
-    assertThat(config.flushAt()).isEqualTo(70);
+    assertThat(config.endpoint().endpoint()).isEqualTo(URI.create("https://builder.example.com" + OTLP));
+    assertThat(config.trace().sampleRate()).isEqualTo(0.9);
+    assertThat(config.batching().flushAt()).isEqualTo(70);
     assertThat(config.enabled()).isTrue();
-    assertThat(config.publicKey()).isEqualTo("pk-lf-builder-0000");
+    assertThat(config.endpoint().publicKey()).isEqualTo("pk-lf-builder-0000");
   }
 
   @Test
   void environmentAndRelease() {
     TracerConfig config = config("LANGFUSE_TRACING_ENVIRONMENT", "staging", "LANGFUSE_RELEASE", "v1.2.3");
 
-    assertThat(config.environment()).isEqualTo("staging");
-    assertThat(config.release()).isEqualTo("v1.2.3");
+    assertThat(config.trace().environment()).isEqualTo("staging");
+    assertThat(config.trace().release()).isEqualTo("v1.2.3");
   }
 
   @ParameterizedTest
   @CsvSource({"0, 0.0", "0.25, 0.25", "1, 1.0", "1.0, 1.0"})
   void sampleRate(String value, double expected) {
-    assertThat(config("LANGFUSE_SAMPLE_RATE", value).sampleRate()).isEqualTo(expected);
+    assertThat(config("LANGFUSE_SAMPLE_RATE", value).trace().sampleRate()).isEqualTo(expected);
   }
 
   @ParameterizedTest
@@ -226,15 +226,15 @@ class FluxTracerBuilderTest {
 
   @Test
   void flushAt() {
-    assertThat(config("LANGFUSE_FLUSH_AT", "100").flushAt()).isEqualTo(100);
+    assertThat(config("LANGFUSE_FLUSH_AT", "100").batching().flushAt()).isEqualTo(100);
   }
 
   @Test
   void flushIntervalAndTimeoutAreSeconds() {
     TracerConfig config = config("LANGFUSE_FLUSH_INTERVAL", "0.5", "LANGFUSE_TIMEOUT", "3");
 
-    assertThat(config.flushInterval()).isEqualTo(Duration.ofMillis(500));
-    assertThat(config.timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(config.batching().flushInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.endpoint().timeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   // --- malformed values ---
@@ -319,7 +319,7 @@ class FluxTracerBuilderTest {
 
     TracerConfig allowed = FluxTracer.builder(keys("LANGFUSE_BASE_URL", "http://langfuse.example.com"))
         .allowInsecureHttp(true).toConfig();
-    assertThat(allowed.endpoint().getScheme()).isEqualTo("http");
+    assertThat(allowed.endpoint().endpoint().getScheme()).isEqualTo("http");
   }
 
   @ParameterizedTest

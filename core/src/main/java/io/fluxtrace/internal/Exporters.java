@@ -42,13 +42,13 @@ public final class Exporters {
     if (custom != null) {
       return custom;
     }
-    return LangfuseScoreExporter.appliesTo(config) ? LangfuseScoreExporter.create(config, metrics, transport()) : null;
+    return config.exportsToLangfuse() ? LangfuseScoreExporter.create(config, metrics, transport()) : null;
   }
 
   private synchronized HttpTransport transport() {
     HttpTransport t = transport;
     if (t == null) {
-      t = HttpTransport.create(config);
+      t = HttpTransport.create(config.endpoint(), config.transport(), config.batching().maxConcurrentExports());
       transport = t;
     }
     return t;

@@ -94,8 +94,8 @@ public final class LangfuseAttributes {
 
   /** The mapping for the service, default environment and release, and value size limit of {@code config}. */
   public static LangfuseAttributes of(TracerConfig config) {
-    return new LangfuseAttributes(config.serviceName(), config.environment(), config.release(),
-        config.maxValueBytes());
+    return new LangfuseAttributes(config.trace().serviceName(), config.trace().environment(),
+        config.trace().release(), config.content().maxValueBytes());
   }
 
   /** Per-batch state: spans of one request share their trace attributes, so their encoded forms are reused. */

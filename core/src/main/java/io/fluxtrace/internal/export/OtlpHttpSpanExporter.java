@@ -53,11 +53,11 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
    * when none is set.
    */
   public static OtlpHttpSpanExporter create(TracerConfig config, TracerMetrics metrics, HttpTransport transport) {
-    Scheduler configured = config.exportScheduler();
+    Scheduler configured = config.lifecycle().exportScheduler();
     Scheduler scheduler = configured != null ? configured : Schedulers.parallel();
     OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(config));
-    return new OtlpHttpSpanExporter(encoder::encode,
-        new OtlpHttpSender(config, RetryPolicy.from(config), metrics, scheduler, transport), scheduler);
+    return new OtlpHttpSpanExporter(encoder::encode, new OtlpHttpSender(config.endpoint(), config.clock(),
+        RetryPolicy.from(config.retry()), metrics, scheduler, transport), scheduler);
   }
 
   @Override

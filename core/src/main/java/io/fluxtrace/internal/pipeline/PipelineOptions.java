@@ -1,6 +1,7 @@
 package io.fluxtrace.internal.pipeline;
 
-import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.config.BatchSettings;
+import io.fluxtrace.internal.config.LifecycleSettings;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -49,16 +50,17 @@ public record PipelineOptions(
    * The tracer's batching, timing and byte bound for a pipeline of {@code itemName} holding at most
    * {@code maxQueuedItems}: spans and scores share every setting but their count bound.
    */
-  public static PipelineOptions from(TracerConfig config, String itemName, int maxQueuedItems) {
+  public static PipelineOptions from(BatchSettings batching, LifecycleSettings lifecycle, String itemName,
+      int maxQueuedItems) {
     return new PipelineOptions(
         itemName,
         maxQueuedItems,
-        config.maxQueuedBytes(),
-        config.flushAt(),
-        config.maxBatchBytes(),
-        config.flushInterval(),
-        config.maxConcurrentExports(),
-        config.shutdownTimeout(),
-        config.exportScheduler());
+        batching.maxQueuedBytes(),
+        batching.flushAt(),
+        batching.maxBatchBytes(),
+        batching.flushInterval(),
+        batching.maxConcurrentExports(),
+        lifecycle.shutdownTimeout(),
+        lifecycle.exportScheduler());
   }
 }

@@ -4,7 +4,8 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
-import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.config.BatchSettings;
+import io.fluxtrace.internal.config.LifecycleSettings;
 import java.util.List;
 import reactor.core.publisher.Mono;
 
@@ -14,8 +15,9 @@ public final class SpanPipeline {
   private SpanPipeline() {}
 
   /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
-  public static BatchingPipeline<SpanData> create(TracerConfig config, TracerMetrics metrics, SpanExporter exporter) {
-    PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
+  public static BatchingPipeline<SpanData> create(BatchSettings batching, LifecycleSettings lifecycle,
+      TracerMetrics metrics, SpanExporter exporter) {
+    PipelineOptions options = PipelineOptions.from(batching, lifecycle, "spans", batching.maxQueuedSpans());
     SpanSizeEstimator.init();
     BatchingPipeline<SpanData> pipeline =
         new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));

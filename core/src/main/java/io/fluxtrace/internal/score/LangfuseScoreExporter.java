@@ -8,6 +8,7 @@ import io.fluxtrace.TraceClock;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.internal.config.Secrets;
+import io.fluxtrace.internal.config.EndpointSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
@@ -114,21 +115,16 @@ public final class LangfuseScoreExporter implements ScoreExporter {
    * Langfuse endpoint, with both keys and no custom span exporter, sends scores to Langfuse.
    */
   public static @Nullable ScoreExporter create(TracerConfig config, ScoreMetrics metrics, HttpTransport transport) {
-    String publicKey = config.publicKey();
-    String secretKey = config.secretKey();
-    if (!appliesTo(config) || publicKey == null || secretKey == null) {
+    EndpointSettings endpoint = config.endpoint();
+    String publicKey = endpoint.publicKey();
+    String secretKey = endpoint.secretKey();
+    if (!config.exportsToLangfuse() || publicKey == null || secretKey == null) {
       return null;
     }
-    Scheduler timer = config.exportScheduler();
-    return new LangfuseScoreExporter(ingestionEndpoint(config.endpoint()), publicKey, secretKey, config.headers(),
-        config.timeout(), RetryPolicy.from(config), metrics, timer != null ? timer : Schedulers.parallel(),
-        config.clock(), transport);
-  }
-
-  /** Whether a tracer with {@code config} sends scores to Langfuse: see {@link #create}. */
-  public static boolean appliesTo(TracerConfig config) {
-    return config.langfuse() && config.exporter() == null && config.publicKey() != null
-        && config.secretKey() != null;
+    Scheduler timer = config.lifecycle().exportScheduler();
+    return new LangfuseScoreExporter(ingestionEndpoint(endpoint.endpoint()), publicKey, secretKey,
+        endpoint.headers(), endpoint.timeout(), RetryPolicy.from(config.retry()), metrics,
+        timer != null ? timer : Schedulers.parallel(), config.clock(), transport);
   }
 
   /** The ingestion URL beside a Langfuse OTLP traces URL: same scheme, host, port and base path. */

@@ -3,7 +3,8 @@ package io.fluxtrace.internal.score;
 import io.fluxtrace.ScoreData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.ScoreExporter;
-import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.config.BatchSettings;
+import io.fluxtrace.internal.config.LifecycleSettings;
 import io.fluxtrace.internal.pipeline.BatchExporter;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.HeapLayout;
@@ -25,8 +26,9 @@ public final class ScorePipeline {
   private ScorePipeline() {}
 
   /** Starts a score pipeline that exports through {@code exporter} and counts into {@code metrics}. */
-  public static BatchingPipeline<ScoreData> create(TracerConfig config, ScoreMetrics metrics, ScoreExporter exporter) {
-    PipelineOptions options = PipelineOptions.from(config, "scores", config.maxQueuedScores());
+  public static BatchingPipeline<ScoreData> create(BatchSettings batching, LifecycleSettings lifecycle,
+      ScoreMetrics metrics, ScoreExporter exporter) {
+    PipelineOptions options = PipelineOptions.from(batching, lifecycle, "scores", batching.maxQueuedScores());
     SpanSizeEstimator.init();
     BatchingPipeline<ScoreData> pipeline =
         new BatchingPipeline<>(options, ScorePipeline::estimate, adapt(exporter), metrics);

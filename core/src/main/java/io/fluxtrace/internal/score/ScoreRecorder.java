@@ -4,8 +4,8 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.Score;
 import io.fluxtrace.ScoreData;
 import io.fluxtrace.export.ScoreExporter;
-import io.fluxtrace.internal.config.Secrets;
-import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.config.BatchSettings;
+import io.fluxtrace.internal.config.LifecycleSettings;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
 import io.fluxtrace.internal.util.SafeLogger;
@@ -25,7 +25,9 @@ public final class ScoreRecorder {
 
   private static final Logger log = SafeLogger.of(ScoreRecorder.class);
 
-  private final TracerConfig config;
+  private final BatchSettings batching;
+  private final LifecycleSettings lifecycle;
+  private final String spanDestination;
   private final ScoreMetrics metrics;
   private final ScoreDataFactory factory;
   private final Supplier<@Nullable ScoreExporter> exporter;
@@ -38,10 +40,13 @@ public final class ScoreRecorder {
   /**
    * @param exporter makes the score exporter, called once with the first score; null when scores have nowhere
    *     to go
+   * @param spanDestination where the spans go, for the warning that scores have nowhere to go (never a secret)
    */
-  public ScoreRecorder(TracerConfig config, ScoreMetrics metrics, ScoreDataFactory factory,
-      Supplier<@Nullable ScoreExporter> exporter) {
-    this.config = config;
+  public ScoreRecorder(BatchSettings batching, LifecycleSettings lifecycle, String spanDestination,
+      ScoreMetrics metrics, ScoreDataFactory factory, Supplier<@Nullable ScoreExporter> exporter) {
+    this.batching = batching;
+    this.lifecycle = lifecycle;
+    this.spanDestination = spanDestination;
     this.exporter = exporter;
     this.metrics = metrics;
     this.factory = factory;
@@ -95,11 +100,11 @@ public final class ScoreRecorder {
         if (noExporterLogged.compareAndSet(false, true)) {
           log.warn("fluxtrace: scores are dropped: this tracer sends spans to {} and has no Langfuse keys to send"
               + " scores to Langfuse. Set FluxTracerBuilder.scoreExporter(...) to deliver them elsewhere.",
-              config.exporter() != null ? "a custom exporter" : Secrets.redactUrl(config.endpoint()));
+              spanDestination);
         }
         return null;
       }
-      p = ScorePipeline.create(config, metrics, exporter);
+      p = ScorePipeline.create(batching, lifecycle, metrics, exporter);
       pipeline = p;
       return p;
     }

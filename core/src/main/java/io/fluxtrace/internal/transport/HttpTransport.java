@@ -1,7 +1,7 @@
 package io.fluxtrace.internal.transport;
 
+import io.fluxtrace.internal.config.EndpointSettings;
 import io.fluxtrace.internal.config.Secrets;
-import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.netty.buffer.ByteBufAllocator;
@@ -170,11 +170,10 @@ public final class HttpTransport {
     }
   }
 
-  /** The transport a tracer configuration asks for, not yet leased. */
-  public static HttpTransport create(TracerConfig config) {
+  /** The transport to {@code endpoint} for {@code maxConcurrentExports} span exports, not yet leased. */
+  public static HttpTransport create(EndpointSettings endpoint, TransportSettings settings, int maxConcurrentExports) {
     // Span exports and the score exporter's two concurrent requests at most.
-    return new HttpTransport(config.endpoint(), config.transport(), config.timeout(),
-        Math.max(1, config.maxConcurrentExports()) + 2);
+    return new HttpTransport(endpoint.endpoint(), settings, endpoint.timeout(), Math.max(1, maxConcurrentExports) + 2);
   }
 
   /**

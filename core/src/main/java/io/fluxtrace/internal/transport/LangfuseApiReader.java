@@ -1,6 +1,7 @@
 package io.fluxtrace.internal.transport;
 
 import io.fluxtrace.internal.config.Secrets;
+import io.fluxtrace.internal.config.EndpointSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -30,7 +31,7 @@ public final class LangfuseApiReader implements AutoCloseable {
   private final ConnectionProvider provider;
   private final HttpClient client;
 
-  private LangfuseApiReader(URI baseUrl, String publicKey, String secretKey, TracerConfig config) {
+  private LangfuseApiReader(URI baseUrl, String publicKey, String secretKey, EndpointSettings config) {
     this.baseUrl = baseUrl;
     this.baseUrlForMessages = Secrets.redactUrl(baseUrl);
     Duration timeout = config.timeout();
@@ -56,13 +57,13 @@ public final class LangfuseApiReader implements AutoCloseable {
    * plain OTLP endpoint, a custom exporter, no keys), which has no Langfuse API to read.
    */
   public static @Nullable LangfuseApiReader create(TracerConfig config) {
-    String publicKey = config.publicKey();
-    String secretKey = config.secretKey();
-    if (!config.enabled() || !config.langfuse() || config.exporter() != null || publicKey == null
-        || secretKey == null) {
+    EndpointSettings endpoint = config.endpoint();
+    String publicKey = endpoint.publicKey();
+    String secretKey = endpoint.secretKey();
+    if (!config.enabled() || !config.exportsToLangfuse() || publicKey == null || secretKey == null) {
       return null;
     }
-    return new LangfuseApiReader(baseUrl(config.endpoint()), publicKey, secretKey, config);
+    return new LangfuseApiReader(baseUrl(endpoint.endpoint()), publicKey, secretKey, endpoint);
   }
 
   /** The Langfuse base URL beside an OTLP traces URL: same scheme, host, port and base path. */

@@ -1,8 +1,9 @@
 package io.fluxtrace.internal.transport;
 
 import io.fluxtrace.FailureReason;
+import io.fluxtrace.TraceClock;
+import io.fluxtrace.internal.config.EndpointSettings;
 import io.fluxtrace.internal.config.Secrets;
-import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.transport.HttpSender.Answer;
 import io.fluxtrace.internal.util.SafeLogger;
@@ -46,38 +47,29 @@ public final class OtlpHttpSender {
   private final HttpSender sender;
 
   /**
-   * @param config where to send, with which keys, headers, timeout and compression
-   * @param retry when to send again
-   * @param metrics where retries and bytes are counted
-   * @param timer the scheduler of the backoff waits; tests pass a virtual-time scheduler
-   */
-  public OtlpHttpSender(TracerConfig config, RetryPolicy retry, TracerMetrics metrics, Scheduler timer) {
-    this(config, retry, metrics, timer, HttpTransport.create(config));
-  }
-
-  /**
-   * @param config where to send, with which keys, headers, timeout and compression
+   * @param endpoint where to send, with which keys, headers, timeout and compression
+   * @param clock the clock that dates a server's {@code Retry-After}
    * @param retry when to send again
    * @param metrics where retries and bytes are counted
    * @param timer the scheduler of the backoff waits; tests pass a virtual-time scheduler
    * @param transport the connections to send on, leased here and released by {@link #shutdown()}
    */
-  public OtlpHttpSender(TracerConfig config, RetryPolicy retry, TracerMetrics metrics, Scheduler timer,
-      HttpTransport transport) {
-    this.endpointForLogs = Secrets.redactUrl(config.endpoint());
-    String publicKey = config.publicKey();
-    this.publicKeyForLogs = config.langfuse() && publicKey != null ? Secrets.redactPublicKey(publicKey) : null;
-    this.gzip = config.gzip();
+  public OtlpHttpSender(EndpointSettings endpoint, TraceClock clock, RetryPolicy retry, TracerMetrics metrics,
+      Scheduler timer, HttpTransport transport) {
+    this.endpointForLogs = Secrets.redactUrl(endpoint.endpoint());
+    String publicKey = endpoint.publicKey();
+    this.publicKeyForLogs = endpoint.langfuse() && publicKey != null ? Secrets.redactPublicKey(publicKey) : null;
+    this.gzip = endpoint.gzip();
     this.retry = retry;
     this.metrics = metrics;
     this.timer = timer;
-    this.sender = new HttpSender(transport, config.endpoint(), requestHeaders(config), config.timeout(), retry,
-        config.clock(), metrics.bytesSent::add, log);
+    this.sender = new HttpSender(transport, endpoint.endpoint(), requestHeaders(endpoint), endpoint.timeout(), retry,
+        clock, metrics.bytesSent::add, log);
   }
 
   /** The headers of every request. Values stay in here: never log this object. */
-  private static HttpHeaders requestHeaders(TracerConfig config) {
-    boolean langfuse = config.langfuse() && config.publicKey() != null && config.secretKey() != null;
+  private static HttpHeaders requestHeaders(EndpointSettings config) {
+    boolean langfuse = config.hasLangfuseKeys();
     Map<String, String> extra = new LinkedHashMap<>();
     if (langfuse) {
       extra.put("x-langfuse-ingestion-version", "4");

@@ -1,6 +1,6 @@
 package io.fluxtrace.internal.transport;
 
-import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.config.RetrySettings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -66,8 +66,8 @@ public record RetryPolicy(
     }
   }
 
-  /** The policy a validated tracer configuration asks for, with the default multiplier and jitter. */
-  public static RetryPolicy from(TracerConfig config) {
+  /** The policy the validated retry settings ask for, with the default multiplier and jitter. */
+  public static RetryPolicy from(RetrySettings config) {
     return new RetryPolicy(config.maxExportAttempts(), config.initialBackoff(), config.maxBackoff(),
         DEFAULT_MULTIPLIER, DEFAULT_JITTER, config.retryTimedOutRequests());
   }

@@ -70,7 +70,7 @@ class OtlpHttpSpanExporterTest {
   private OtlpHttpSpanExporter exporter(OtlpHttpSpanExporter.SpanBatchWriter writer) {
     TracerConfig config = config();
     OtlpHttpSpanExporter exporter = new OtlpHttpSpanExporter(writer,
-        new OtlpHttpSender(config, RetryPolicy.from(config), metrics, exportScheduler), exportScheduler);
+        TestConfigs.sender(config, RetryPolicy.from(config.retry()), metrics, exportScheduler), exportScheduler);
     exporters.add(exporter);
     return exporter;
   }

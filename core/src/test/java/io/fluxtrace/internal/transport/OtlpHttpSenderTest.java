@@ -82,7 +82,7 @@ class OtlpHttpSenderTest {
   }
 
   private OtlpHttpSender sender(TracerConfig config) {
-    sender = new OtlpHttpSender(config, RetryPolicy.from(config).withJitter(0), metrics, timer);
+    sender = TestConfigs.sender(config, RetryPolicy.from(config.retry()).withJitter(0), metrics, timer);
     return sender;
   }
 

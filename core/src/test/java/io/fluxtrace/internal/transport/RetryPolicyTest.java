@@ -16,7 +16,7 @@ class RetryPolicyTest {
   @Test
   void defaultsMatchTheBuilderDefaults() {
     RetryPolicy fromBuilder = RetryPolicy.from(TestConfigs.config(
-        FluxTracer.builder(Map.of()).enabled(false).shutdownHook(false)));
+        FluxTracer.builder(Map.of()).enabled(false).shutdownHook(false)).retry());
 
     assertThat(fromBuilder).isEqualTo(RetryPolicy.DEFAULT);
     assertThat(RetryPolicy.DEFAULT.maxAttempts()).isEqualTo(5);
@@ -29,7 +29,7 @@ class RetryPolicyTest {
   void takesTheConfiguredSettings() {
     RetryPolicy policy = RetryPolicy.from(TestConfigs.config(FluxTracer.builder(Map.of()).enabled(false)
         .shutdownHook(false).maxExportAttempts(2).initialBackoff(Duration.ofMillis(200))
-        .maxBackoff(Duration.ofSeconds(3)).retryTimedOutRequests(true)));
+        .maxBackoff(Duration.ofSeconds(3)).retryTimedOutRequests(true)).retry());
 
     assertThat(policy).isEqualTo(new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(3),
         RetryPolicy.DEFAULT_MULTIPLIER, RetryPolicy.DEFAULT_JITTER, true));

@@ -79,14 +79,14 @@ public final class ExperimentRun {
     this.settings = settings;
     this.tracer = settings.tracer();
     TracerConfig config = TracerAccess.config(tracer);
-    this.mapper = config.objectMapper();
-    this.maxValueBytes = config.maxValueBytes();
+    this.mapper = config.content().objectMapper();
+    this.maxValueBytes = config.content().maxValueBytes();
     String name = settings.runName();
     this.runName = name != null
         ? name
         : settings.name() + " - " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    this.linkBase = config.enabled() && config.langfuse() && config.exporter() == null
-        ? withoutTrailingSlash(Secrets.redactUrl(LangfuseApiReader.baseUrl(config.endpoint())))
+    this.linkBase = config.enabled() && config.endpoint().langfuse() && config.exporter() == null
+        ? withoutTrailingSlash(Secrets.redactUrl(LangfuseApiReader.baseUrl(config.endpoint().endpoint())))
         : null;
     this.progress = new ProgressTracker(runName, settings.progress(), settings.progressInterval());
   }
