@@ -65,7 +65,13 @@ import reactor.util.concurrent.Queues;
  * the worker is woken only when the items waiting could fill a batch, on every flush interval tick, and on
  * flush, so that ending a span costs no task submission in the common case (as in OpenTelemetry's
  * BatchSpanProcessor). Flush requests travel in-band as markers: a marker cuts the batch being filled and waits
- * for the watermark of settled batch sequence numbers to reach the last batch cut before it.
+ * for the watermark of settled batch sequence numbers to reach the last batch cut before it. Room under the
+ * bounds is reserved and given back by {@link Admission}.
+ *
+ * <p>Longer than 600 lines because the {@link Batcher} and {@link ExportCall} share the worker-confined state
+ * (current batch, ready and exporting batches, the settled watermark, pending flushes, termination) whose
+ * invariants (one outcome per item, the flush watermark) are only checkable when read in one place; admission
+ * control, which is thread-safe and independent of that state, lives in {@link Admission}.
  *
  * @param <T> the item type
  */
@@ -87,12 +93,9 @@ public final class BatchingPipeline<T> {
   private final Sinks.Many<Object> sink;
   private final Batcher batcher;
   private final AtomicReference<@Nullable Mono<Boolean>> shutdown = new AtomicReference<>();
-  private final RateLimitedLog dropWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final RateLimitedLog exportWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
 
-  private final AtomicLong queuedItems = new AtomicLong();
-  private final AtomicLong queuedBytes = new AtomicLong();
-  private final AtomicLong dropsToReport = new AtomicLong();
+  private final Admission admission;
   /**
    * Items emitted but not yet taken by the batcher, in units of bytes plus {@link #itemWeight} per item: when
    * it reaches {@code maxBatchBytes} the waiting items could fill a batch by bytes or by count, and the worker
@@ -121,6 +124,7 @@ public final class BatchingPipeline<T> {
     this.sizer = Objects.requireNonNull(sizer, "sizer");
     this.exporter = Objects.requireNonNull(exporter, "exporter");
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.admission = new Admission(options, listener, log, WARNING_INTERVAL);
     Scheduler configured = options.scheduler();
     if (configured == Schedulers.immediate()) {
       throw new IllegalArgumentException("fluxtrace: the export scheduler must run tasks asynchronously;"
@@ -170,13 +174,7 @@ public final class BatchingPipeline<T> {
       return;
     }
     long size = Math.max(0, sizer.applyAsLong(item));
-    if (!reserve(queuedItems, 1, options.maxQueuedItems())) {
-      refuseFull();
-      return;
-    }
-    if (!reserve(queuedBytes, size, options.maxQueuedBytes())) {
-      unreserve(1, 0);
-      refuseFull();
+    if (!admission.tryAdmit(size)) {
       return;
     }
     // Checked again after reserving: shutdown writes `closed` before it waits for the reservations to drain,
@@ -208,11 +206,7 @@ public final class BatchingPipeline<T> {
    * after false, {@link #offer} may still refuse the item. Never blocks, never throws.
    */
   public boolean refuseIfFull() {
-    if (queuedItems.get() >= options.maxQueuedItems() || queuedBytes.get() >= options.maxQueuedBytes()) {
-      refuseFull();
-      return true;
-    }
-    return false;
+    return admission.refuseIfFull();
   }
 
   /**
@@ -275,40 +269,16 @@ public final class BatchingPipeline<T> {
 
   /** Items in the pipeline now: queued, batched or in flight. */
   public long queuedItems() {
-    return queuedItems.get();
+    return admission.items();
   }
 
   /** Estimated bytes of the items in the pipeline now. */
   public long queuedBytes() {
-    return queuedBytes.get();
-  }
-
-  /**
-   * Takes {@code amount} of room in {@code counter} if it stays within {@code max}. A compare-and-set, not an add
-   * that is taken back when it overshoots: the counts never exceed the bounds even for an instant, so the gauges
-   * never show more than the bounds and a concurrent offer is never refused because of room that another was about
-   * to give back. Retried only when another thread changed the count in between (lock-free, never waiting).
-   */
-  private static boolean reserve(AtomicLong counter, long amount, long max) {
-    for (;;) {
-      long current = counter.get();
-      if (current > max - amount) {
-        return false;
-      }
-      if (counter.compareAndSet(current, current + amount)) {
-        return true;
-      }
-    }
-  }
-
-  private void refuseFull() {
-    listener.droppedQueueFull();
-    dropsToReport.incrementAndGet();
+    return admission.bytes();
   }
 
   private void release(long items, long bytes) {
-    queuedBytes.addAndGet(-bytes);
-    queuedItems.addAndGet(-items);
+    admission.release(items, bytes);
   }
 
   /** Takes back a reservation that never reached the batcher; disposal may have been waiting for it. */
@@ -567,7 +537,7 @@ public final class BatchingPipeline<T> {
         cut();
       }
       dispatch();
-      reportDrops();
+      admission.reportDrops();
     }
 
     private void cut() {
@@ -662,7 +632,7 @@ public final class BatchingPipeline<T> {
       if (tick != null) {
         tick.dispose();
       }
-      long undelivered = queuedItems.get();
+      long undelivered = admission.items();
       long items = current.size();
       long bytes = currentBytes;
       current = new ArrayList<>(0);
@@ -689,10 +659,7 @@ public final class BatchingPipeline<T> {
         log.warn("fluxtrace: {} {} were still undelivered when the shutdown deadline ({}) passed; they are counted"
             + " as failed ({})", undelivered, options.itemName(), options.shutdownTimeout(), reason);
       }
-      long drops = dropsToReport.getAndSet(0);
-      if (drops > 0) {
-        logDrops(drops);
-      }
+      admission.reportRemainingDrops();
       while (!pendingFlushes.isEmpty()) {
         pendingFlushes.removeFirst().marker().complete(reason == null);
       }
@@ -708,7 +675,7 @@ public final class BatchingPipeline<T> {
 
     /** Releases the subscription and the worker once stopped and nothing can arrive any more. */
     void maybeDispose() {
-      if (!stopped || disposed || queuedItems.get() != 0) {
+      if (!stopped || disposed || admission.items() != 0) {
         return;
       }
       // Flushes read `disposing` after announcing themselves in markersInTransit; we read the count after
@@ -745,18 +712,6 @@ public final class BatchingPipeline<T> {
         listener.failed(reason, items);
       }
     }
-
-    private void reportDrops() {
-      if (dropsToReport.get() > 0 && dropWarnings.tryAcquire()) {
-        logDrops(dropsToReport.getAndSet(0));
-      }
-    }
-
-    private void logDrops(long drops) {
-      log.warn("fluxtrace: dropped {} {} because the pipeline was full (maxQueued{}={}, maxQueuedBytes={}): the"
-          + " backend is slower than {} are produced, or unreachable", drops, options.itemName(),
-          capitalized(options.itemName()), options.maxQueuedItems(), options.maxQueuedBytes(), options.itemName());
-    }
   }
 
   /** An error's class and message; never throws, whatever its {@code toString()} does. */
@@ -767,10 +722,6 @@ public final class BatchingPipeline<T> {
       Exceptions.throwIfJvmFatal(t);
       return error.getClass().getName();
     }
-  }
-
-  private static String capitalized(String word) {
-    return word.isEmpty() ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1);
   }
 
   /** Receives one export's result, from any thread, and hands it back to the worker exactly once. */
