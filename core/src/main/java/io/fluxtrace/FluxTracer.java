@@ -14,14 +14,11 @@ import io.fluxtrace.internal.pipeline.SpanPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.score.ScoreDataFactory;
 import io.fluxtrace.internal.score.ScoreRecorder;
-import io.fluxtrace.internal.span.OpenSpans;
-import io.fluxtrace.internal.span.RecordingSpan;
 import io.fluxtrace.internal.span.SpanDataFactory;
-import io.fluxtrace.internal.span.SpanEndListener;
+import io.fluxtrace.internal.span.SpanRecorder;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,16 +65,12 @@ public final class FluxTracer implements AutoCloseable {
   /** The configured clock, guarded (see {@link #guardClock}). */
   private final TraceClock spanClock;
   private final TracerMetrics metrics = new TracerMetrics();
-  private final @Nullable BatchingPipeline<SpanData> pipeline;
-  private final SpanDataFactory spanDataFactory;
+  private final @Nullable SpanRecorder spans;
   private final @Nullable ScoreRecorder scores;
-  private final SpanEndListener endListener;
   private final long sampleThreshold;
   private final AtomicReference<@Nullable Mono<FlushResult>> shutdown = new AtomicReference<>();
   private final @Nullable Thread shutdownHook;
-  /** The recording spans started and not yet ended, which shutdown waits for (see {@link OpenSpans}). */
-  private final OpenSpans openSpans = new OpenSpans();
-  /** Set when shutdown stops accepting: spans started from then on are not registered as open. */
+  /** Set when shutdown stops accepting. */
   private volatile boolean closing;
   /** Spans and scores dropped after close that shutdown's summary already reported. */
   private volatile long droppedAfterCloseReported;
@@ -91,34 +84,23 @@ public final class FluxTracer implements AutoCloseable {
     ContentEncoder encoder =
         new ContentEncoder(config.content().objectMapper(), config.content().masker(),
             config.content().maxValueBytes(), metrics);
-    this.spanDataFactory = new SpanDataFactory(encoder, metrics);
     this.sampleThreshold = (long) (config.trace().sampleRate() * Long.MAX_VALUE);
     if (config.enabled()) {
       // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
       Exporters exporters = new Exporters(config);
       SpanExporter exporter = exporters.spanExporter(metrics);
-      this.pipeline = SpanPipeline.create(config.batching(), config.lifecycle(), metrics, exporter);
+      this.spans = new SpanRecorder(SpanPipeline.create(config.batching(), config.lifecycle(), metrics, exporter),
+          new SpanDataFactory(encoder, metrics), metrics, spanClock, this::reportLateDrops);
       String spanDestination = config.exporter() != null ? "a custom exporter"
           : Secrets.redactUrl(config.endpoint().endpoint());
       this.scores = new ScoreRecorder(config.batching(), config.lifecycle(), spanDestination, metrics.scores,
           new ScoreDataFactory(encoder, spanClock, config.trace().environment()),
           () -> exporters.scoreExporter(metrics.scores));
     } else {
-      this.pipeline = null;
+      this.spans = null;
       this.scores = null;
     }
-    this.endListener = new SpanEndListener() {
-      @Override
-      public void onEnd(RecordingSpan span) {
-        spanEnded(span);
-      }
-
-      @Override
-      public void onMutationAfterEnd() {
-        metrics.mutationsAfterEnd.increment();
-      }
-    };
-    this.shutdownHook = pipeline != null && config.lifecycle().shutdownHook() ? registerShutdownHook() : null;
+    this.shutdownHook = spans != null && config.lifecycle().shutdownHook() ? registerShutdownHook() : null;
   }
 
   /**
@@ -175,7 +157,8 @@ public final class FluxTracer implements AutoCloseable {
 
   /** Recording spans started and not yet ended (the collected ones unlinked first), for tests. */
   int openSpanCount() {
-    return openSpans.open();
+    SpanRecorder s = spans;
+    return s == null ? 0 : s.open();
   }
 
   /** The registered JVM shutdown hook, for tests. */
@@ -208,7 +191,7 @@ public final class FluxTracer implements AutoCloseable {
 
   /** Whether spans are recorded at all. */
   public boolean isEnabled() {
-    return pipeline != null;
+    return spans != null;
   }
 
   /** The clock of span timestamps. */
@@ -226,7 +209,8 @@ public final class FluxTracer implements AutoCloseable {
    * @param attributes the trace-wide attributes of the request
    */
   public Span startSpan(String name, ObservationType type, @Nullable SpanContext parent, TraceAttributes attributes) {
-    if (pipeline == null) {
+    SpanRecorder recorder = spans;
+    if (recorder == null) {
       return NonRecordingSpan.DISABLED;
     }
     String traceId;
@@ -242,22 +226,8 @@ public final class FluxTracer implements AutoCloseable {
     if (!sampled) {
       return new NonRecordingSpan(new SpanContext(traceId, spanId, false, false));
     }
-    metrics.spansStarted.increment();
-    RecordingSpan span = new RecordingSpan(
-        endListener,
-        spanClock,
-        traceId,
-        spanId,
-        parent == null ? null : parent.spanId(),
-        parent != null && parent.remote(),
-        name == null || name.isBlank() ? "unnamed" : name,
-        type == null ? ObservationType.SPAN : type,
-        spanClock.nowEpochNanos(),
-        attributes == null ? TraceAttributes.EMPTY : attributes);
-    if (!closing) {
-      span.register(openSpans);
-    }
-    return span;
+    return recorder.start(traceId, spanId, parent, name == null || name.isBlank() ? "unnamed" : name,
+        type == null ? ObservationType.SPAN : type, attributes == null ? TraceAttributes.EMPTY : attributes);
   }
 
   /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
@@ -271,47 +241,6 @@ public final class FluxTracer implements AutoCloseable {
     return (TraceIds.lowBits(traceId) >>> 1) < sampleThreshold;
   }
 
-  private void spanEnded(RecordingSpan span) {
-    try {
-      deliver(span);
-    } finally {
-      // Only now, once the span is in the pipeline (or counted out of it): shutdown never sees it neither open
-      // nor queued, so it cannot stop accepting while the span is on its way.
-      OpenSpans.Node node = span.openNode();
-      if (node != null) {
-        openSpans.remove(node);
-      }
-    }
-  }
-
-  private void deliver(RecordingSpan span) {
-    metrics.spansEnded.increment();
-    BatchingPipeline<SpanData> p = pipeline;
-    if (p == null) {
-      return;
-    }
-    if (p.isClosed()) {
-      // Saves the conversion; the pipeline would count it the same way.
-      metrics.droppedAfterClose.increment();
-      reportLateDrops();
-      return;
-    }
-    if (p.refuseIfFull()) {
-      // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
-      return;
-    }
-    SpanData data;
-    try {
-      data = spanDataFactory.toSpanData(span);
-    } catch (Throwable t) {
-      // A bug of ours must not reach the application; count the span as failed instead.
-      metrics.failed(FailureReason.INTERNAL_ERROR, 1);
-      log.warn("fluxtrace: could not record span '{}': {}", span.name(), t.getClass().getName());
-      return;
-    }
-    p.offer(data);
-  }
-
   /**
    * Completes when every span ended and every score recorded before this call has been acknowledged by the
    * backend or has definitively failed, however many exports are in flight and in whatever order they complete.
@@ -319,12 +248,12 @@ public final class FluxTracer implements AutoCloseable {
    * happens until subscribed; the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
-    BatchingPipeline<SpanData> p = pipeline;
+    SpanRecorder p = spans;
     ScoreRecorder s = scores;
     if (p == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
     }
-    return Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd)
+    return Mono.zip(p.pipeline().flush(), s.flush(), Boolean::logicalAnd)
         .map(completed -> new FlushResult(completed, metrics.snapshot()));
   }
 
@@ -390,7 +319,7 @@ public final class FluxTracer implements AutoCloseable {
     if (existing != null) {
       return existing;
     }
-    BatchingPipeline<SpanData> p = pipeline;
+    SpanRecorder p = spans;
     ScoreRecorder s = scores;
     Mono<FlushResult> created = p == null || s == null
         ? flush()
@@ -404,20 +333,21 @@ public final class FluxTracer implements AutoCloseable {
     return quarter.compareTo(MAX_DELIVERY_RESERVE) < 0 ? quarter : MAX_DELIVERY_RESERVE;
   }
 
-  private Mono<FlushResult> drainThenStop(BatchingPipeline<SpanData> p, ScoreRecorder s) {
+  private Mono<FlushResult> drainThenStop(SpanRecorder spanSide, ScoreRecorder s) {
+    BatchingPipeline<SpanData> p = spanSide.pipeline();
     Scheduler timer = p.timer();
     Duration timeout = config.lifecycle().shutdownTimeout();
     long start = timer.now(NANOSECONDS);
     long deadline = start + timeout.toNanos();
     long drainDeadline = deadline - deliveryReserve(timeout).toNanos();
-    int openAtStart = openSpans.open();
+    int openAtStart = spanSide.open();
     if (openAtStart > 0) {
       log.info("fluxtrace: shutting down: still accepting spans while {} open span(s) end, for at most {}; then"
           + " the ones still open are ended by shutdown", openAtStart, timeout.minus(deliveryReserve(timeout)));
     }
     ShutdownDrain drain = new ShutdownDrain(
         timer,
-        () -> p.queuedItems() == 0 && s.queued() == 0 && openSpans.open() == 0,
+        () -> p.queuedItems() == 0 && s.queued() == 0 && spanSide.open() == 0,
         () -> metrics.spansStarted.sum() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
         () -> p.queuedItems() > 0 || s.queued() > 0,
         () -> Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd),
@@ -425,41 +355,24 @@ public final class FluxTracer implements AutoCloseable {
         drainDeadline);
     return drain.run().flatMap(quiescent -> {
       closing = true;
-      int endedByShutdown = endOpenSpans();
+      int endedByShutdown = spanSide.stopAndEndOpenSpans();
       Duration left = Duration.ofNanos(Math.max(0, deadline - timer.now(NANOSECONDS)));
       return Mono.zip(p.shutdown(left), s.shutdown(left), Boolean::logicalAnd)
           .map(completed -> {
             // Before the result is out, so that a caller of close() finds the hook gone.
             removeShutdownHook();
             FlushResult result = new FlushResult(completed, metrics.snapshot());
-            reportShutdown(result, endedByShutdown);
+            reportShutdown(result, endedByShutdown, spanSide.abandoned());
             return result;
           });
     });
   }
 
-  /** Ends the spans still open, as ended by shutdown; they go into the pipeline, which still accepts them. */
-  private int endOpenSpans() {
-    List<RecordingSpan> open = openSpans.snapshot();
-    int ended = 0;
-    for (RecordingSpan span : open) {
-      try {
-        if (span.endByShutdown()) {
-          ended++;
-        }
-      } catch (Throwable t) {
-        Exceptions.throwIfJvmFatal(t);
-      }
-    }
-    return ended;
-  }
-
   /** The one summary of what shutdown could not deliver as the application meant it, when there is any. */
-  private void reportShutdown(FlushResult result, int endedByShutdown) {
+  private void reportShutdown(FlushResult result, int endedByShutdown, long abandoned) {
     TracerStats stats = result.stats();
     long spansAfterClose = stats.droppedAfterClose();
     long scoresAfterClose = stats.scores().droppedAfterClose();
-    long abandoned = openSpans.abandoned();
     droppedAfterCloseReported = spansAfterClose + scoresAfterClose;
     shutdownReported = true;
     if (endedByShutdown == 0 && spansAfterClose == 0 && scoresAfterClose == 0 && abandoned == 0) {
@@ -498,7 +411,7 @@ public final class FluxTracer implements AutoCloseable {
   @Override
   public void close() {
     requireBlockingAllowed("close");
-    if (pipeline == null) {
+    if (spans == null) {
       return;
     }
     try {

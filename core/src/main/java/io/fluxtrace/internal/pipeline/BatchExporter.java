@@ -2,6 +2,8 @@ package io.fluxtrace.internal.pipeline;
 
 import io.fluxtrace.export.ExportResult;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
@@ -21,5 +23,24 @@ public interface BatchExporter<T> {
   /** Releases resources; called once, after the last export. */
   default Mono<Void> shutdown() {
     return Mono.empty();
+  }
+
+  /**
+   * The batch exporter of a public exporter contract ({@code SpanExporter}, {@code ScoreExporter}), given its two
+   * methods: {@code BatchExporter.of(exporter::export, exporter::shutdown)}.
+   */
+  static <T> BatchExporter<T> of(Function<List<T>, ? extends Publisher<ExportResult>> export,
+      Supplier<Mono<Void>> shutdown) {
+    return new BatchExporter<>() {
+      @Override
+      public Publisher<ExportResult> export(List<T> batch) {
+        return export.apply(batch);
+      }
+
+      @Override
+      public Mono<Void> shutdown() {
+        return shutdown.get();
+      }
+    };
   }
 }

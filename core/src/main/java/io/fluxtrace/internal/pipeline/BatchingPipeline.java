@@ -165,6 +165,19 @@ public final class BatchingPipeline<T> {
   }
 
   /**
+   * Builds and starts a pipeline that counts into {@code counters} and reports its gauges there: how the span and
+   * score sides start theirs.
+   */
+  public static <T> BatchingPipeline<T> start(PipelineOptions options, ToLongFunction<? super T> sizer,
+      BatchExporter<T> exporter, PipelineCounters counters) {
+    // Reads the JVM's layout now, on the caller's thread, rather than on the first thread that offers an item.
+    HeapLayout.CURRENT.alignment();
+    BatchingPipeline<T> pipeline = new BatchingPipeline<>(options, sizer, exporter, counters);
+    counters.gauges(pipeline::queuedItems, pipeline::queuedBytes);
+    return pipeline;
+  }
+
+  /**
    * Hands one item to the pipeline from any thread: never blocks, never throws. The item is refused (and
    * counted) when the pipeline is full or shut down.
    */

@@ -1,13 +1,9 @@
 package io.fluxtrace.internal.pipeline;
 
-import io.fluxtrace.FailureReason;
 import io.fluxtrace.SpanData;
-import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.config.BatchSettings;
 import io.fluxtrace.internal.config.LifecycleSettings;
-import java.util.List;
-import reactor.core.publisher.Mono;
 
 /** The span pipeline: a {@link BatchingPipeline} of {@link SpanData} configured and counted for the tracer. */
 public final class SpanPipeline {
@@ -18,59 +14,7 @@ public final class SpanPipeline {
   public static BatchingPipeline<SpanData> create(BatchSettings batching, LifecycleSettings lifecycle,
       TracerMetrics metrics, SpanExporter exporter) {
     PipelineOptions options = PipelineOptions.from(batching, lifecycle, "spans", batching.maxQueuedSpans());
-    SpanSizeEstimator.init();
-    BatchingPipeline<SpanData> pipeline =
-        new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));
-    metrics.gauges(pipeline::queuedItems, pipeline::queuedBytes);
-    return pipeline;
-  }
-
-  private static BatchExporter<SpanData> adapt(SpanExporter exporter) {
-    return new BatchExporter<>() {
-      @Override
-      public Mono<ExportResult> export(List<SpanData> batch) {
-        return exporter.export(batch);
-      }
-
-      @Override
-      public Mono<Void> shutdown() {
-        return exporter.shutdown();
-      }
-    };
-  }
-
-  /** Counts every span's outcome into the tracer's counters. */
-  static PipelineListener listener(TracerMetrics metrics) {
-    return new PipelineListener() {
-      @Override
-      public void admitted() {
-        metrics.enqueued.increment();
-      }
-
-      @Override
-      public void droppedQueueFull() {
-        metrics.droppedQueueFull.increment();
-      }
-
-      @Override
-      public void droppedAfterClose(long count) {
-        metrics.droppedAfterClose.add(count);
-      }
-
-      @Override
-      public void exported(long count) {
-        metrics.exported.add(count);
-      }
-
-      @Override
-      public void failed(FailureReason reason, long count) {
-        metrics.failed(reason, count);
-      }
-
-      @Override
-      public void batchCompleted() {
-        metrics.batches.increment();
-      }
-    };
+    return BatchingPipeline.start(options, SpanSizeEstimator::estimate,
+        BatchExporter.of(exporter::export, exporter::shutdown), metrics);
   }
 }

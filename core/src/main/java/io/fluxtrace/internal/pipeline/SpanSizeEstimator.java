@@ -34,11 +34,6 @@ public final class SpanSizeEstimator {
     return estimate(span, HeapLayout.CURRENT);
   }
 
-  /** Reads the JVM's layout now, on the caller's thread, rather than on the first thread that ends a span. */
-  public static void init() {
-    HeapLayout.CURRENT.alignment(); // initializes the layout class
-  }
-
   static long estimate(SpanData span, HeapLayout heap) {
     long size = fixed(heap) + heap.string(span.traceId()) + heap.string(span.spanId())
         + string(heap, span.parentSpanId()) + heap.chars(span.name())

@@ -1,7 +1,6 @@
 package io.fluxtrace.internal.score;
 
 import io.fluxtrace.ScoreData;
-import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.internal.config.BatchSettings;
 import io.fluxtrace.internal.config.LifecycleSettings;
@@ -11,10 +10,7 @@ import io.fluxtrace.internal.pipeline.HeapLayout;
 import io.fluxtrace.internal.pipeline.PipelineOptions;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
 import io.fluxtrace.internal.pipeline.SpanSizeEstimator;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Mono;
 
 /**
  * The score pipeline: a {@link BatchingPipeline} of {@link ScoreData} with the span pipeline's batch size, flush
@@ -29,11 +25,8 @@ public final class ScorePipeline {
   public static BatchingPipeline<ScoreData> create(BatchSettings batching, LifecycleSettings lifecycle,
       ScoreMetrics metrics, ScoreExporter exporter) {
     PipelineOptions options = PipelineOptions.from(batching, lifecycle, "scores", batching.maxQueuedScores());
-    SpanSizeEstimator.init();
-    BatchingPipeline<ScoreData> pipeline =
-        new BatchingPipeline<>(options, ScorePipeline::estimate, adapt(exporter), metrics);
-    metrics.gauge(pipeline::queuedItems);
-    return pipeline;
+    return BatchingPipeline.start(options, ScorePipeline::estimate,
+        BatchExporter.of(exporter::export, exporter::shutdown), metrics);
   }
 
   /**
@@ -56,19 +49,5 @@ public final class ScorePipeline {
 
   private static long string(HeapLayout heap, @Nullable String value) {
     return value == null ? 0 : heap.string(value);
-  }
-
-  private static BatchExporter<ScoreData> adapt(ScoreExporter exporter) {
-    return new BatchExporter<>() {
-      @Override
-      public Publisher<ExportResult> export(List<ScoreData> batch) {
-        return exporter.export(batch);
-      }
-
-      @Override
-      public Mono<Void> shutdown() {
-        return exporter.shutdown();
-      }
-    };
   }
 }

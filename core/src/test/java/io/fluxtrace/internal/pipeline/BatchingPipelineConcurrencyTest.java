@@ -123,7 +123,7 @@ class BatchingPipelineConcurrencyTest {
         })
         .subscribeOn(Schedulers.parallel());
     BatchingPipeline<Integer> pipeline =
-        new BatchingPipeline<>(options, item -> 100, exporter, SpanPipeline.listener(metrics));
+        new BatchingPipeline<>(options, item -> 100, exporter, metrics);
     started.add(pipeline);
     return pipeline;
   }

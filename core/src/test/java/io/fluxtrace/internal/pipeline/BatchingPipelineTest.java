@@ -263,7 +263,7 @@ class BatchingPipelineTest {
         Duration.ofSeconds(1), Schedulers.immediate());
 
     assertThatThrownBy(() -> new BatchingPipeline<String>(options, String::length, GatedExporter.gated(),
-            SpanPipeline.listener(metrics)))
+            metrics))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("asynchronously");
   }
@@ -385,7 +385,7 @@ class BatchingPipelineTest {
 
   private BatchingPipeline<String> pipeline(Options options, BatchExporter<String> exporter) {
     BatchingPipeline<String> pipeline =
-        new BatchingPipeline<>(options.build(time), String::length, exporter, SpanPipeline.listener(metrics));
+        new BatchingPipeline<>(options.build(time), String::length, exporter, metrics);
     metrics.gauges(pipeline::queuedItems, pipeline::queuedBytes);
     return pipeline;
   }

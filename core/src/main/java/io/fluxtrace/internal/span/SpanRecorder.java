@@ -1,0 +1,158 @@
+package io.fluxtrace.internal.span;
+
+import io.fluxtrace.FailureReason;
+import io.fluxtrace.ObservationType;
+import io.fluxtrace.SpanContext;
+import io.fluxtrace.SpanData;
+import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.TraceClock;
+import io.fluxtrace.internal.pipeline.BatchingPipeline;
+import io.fluxtrace.internal.pipeline.TracerMetrics;
+import io.fluxtrace.internal.util.SafeLogger;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Exceptions;
+import reactor.util.Logger;
+
+/**
+ * The tracer's span side, beside {@code internal.score.ScoreRecorder}: starts recording spans, keeps the open
+ * ones for shutdown, and on end freezes each into {@link SpanData} and hands it to the span pipeline. Thread-safe;
+ * starting and ending never block and never throw.
+ */
+public final class SpanRecorder {
+
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = SafeLogger.of(SpanRecorder.class);
+
+  private final BatchingPipeline<SpanData> pipeline;
+  private final SpanDataFactory factory;
+  private final TracerMetrics metrics;
+  private final TraceClock clock;
+  private final Runnable droppedAfterClose;
+  private final SpanEndListener endListener;
+  /** The recording spans started and not yet ended, which shutdown waits for (see {@link OpenSpans}). */
+  private final OpenSpans openSpans = new OpenSpans();
+  /** Set when shutdown stops accepting: spans started from then on are not registered as open. */
+  private volatile boolean closing;
+
+  /**
+   * @param clock the clock of span timestamps, already guarded against a throwing user clock
+   * @param droppedAfterClose called after a span ended after close was counted as dropped
+   */
+  public SpanRecorder(BatchingPipeline<SpanData> pipeline, SpanDataFactory factory, TracerMetrics metrics,
+      TraceClock clock, Runnable droppedAfterClose) {
+    this.pipeline = pipeline;
+    this.factory = factory;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.droppedAfterClose = droppedAfterClose;
+    this.endListener = new SpanEndListener() {
+      @Override
+      public void onEnd(RecordingSpan span) {
+        spanEnded(span);
+      }
+
+      @Override
+      public void onMutationAfterEnd() {
+        metrics.mutationsAfterEnd.increment();
+      }
+    };
+  }
+
+  /**
+   * Starts a sampled span now, registered as open unless shutdown has stopped accepting.
+   *
+   * @param parent the parent, or null for a new trace
+   */
+  public RecordingSpan start(String traceId, String spanId, @Nullable SpanContext parent, String name,
+      ObservationType type, TraceAttributes attributes) {
+    metrics.spansStarted.increment();
+    RecordingSpan span = new RecordingSpan(
+        endListener,
+        clock,
+        traceId,
+        spanId,
+        parent == null ? null : parent.spanId(),
+        parent != null && parent.remote(),
+        name,
+        type,
+        clock.nowEpochNanos(),
+        attributes);
+    if (!closing) {
+      span.register(openSpans);
+    }
+    return span;
+  }
+
+  /** The span pipeline. */
+  public BatchingPipeline<SpanData> pipeline() {
+    return pipeline;
+  }
+
+  /** Recording spans started and not yet ended (the collected ones unlinked first). */
+  public int open() {
+    return openSpans.open();
+  }
+
+  /** Spans that were never ended and were garbage-collected. */
+  public long abandoned() {
+    return openSpans.abandoned();
+  }
+
+  /**
+   * Stops registering new spans as open and ends the spans still open, as ended by shutdown; they go into the
+   * pipeline, which still accepts them. Returns how many it ended.
+   */
+  public int stopAndEndOpenSpans() {
+    closing = true;
+    List<RecordingSpan> open = openSpans.snapshot();
+    int ended = 0;
+    for (RecordingSpan span : open) {
+      try {
+        if (span.endByShutdown()) {
+          ended++;
+        }
+      } catch (Throwable t) {
+        Exceptions.throwIfJvmFatal(t);
+      }
+    }
+    return ended;
+  }
+
+  private void spanEnded(RecordingSpan span) {
+    try {
+      deliver(span);
+    } finally {
+      // Only now, once the span is in the pipeline (or counted out of it): shutdown never sees it neither open
+      // nor queued, so it cannot stop accepting while the span is on its way.
+      OpenSpans.Node node = span.openNode();
+      if (node != null) {
+        openSpans.remove(node);
+      }
+    }
+  }
+
+  private void deliver(RecordingSpan span) {
+    metrics.spansEnded.increment();
+    if (pipeline.isClosed()) {
+      // Saves the conversion; the pipeline would count it the same way.
+      metrics.droppedAfterClose.increment();
+      droppedAfterClose.run();
+      return;
+    }
+    if (pipeline.refuseIfFull()) {
+      // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
+      return;
+    }
+    SpanData data;
+    try {
+      data = factory.toSpanData(span);
+    } catch (Throwable t) {
+      // A bug of ours must not reach the application; count the span as failed instead.
+      metrics.failed(FailureReason.INTERNAL_ERROR, 1);
+      log.warn("fluxtrace: could not record span '{}': {}", span.name(), t.getClass().getName());
+      return;
+    }
+    pipeline.offer(data);
+  }
+}
