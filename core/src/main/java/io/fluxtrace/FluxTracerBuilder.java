@@ -12,7 +12,6 @@ import io.fluxtrace.internal.config.EndpointValidation;
 import io.fluxtrace.internal.config.EnvironmentDefaults;
 import io.fluxtrace.internal.config.LifecycleSettings;
 import io.fluxtrace.internal.config.RetrySettings;
-import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TraceSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
@@ -27,7 +26,6 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Configures and builds a {@link FluxTracer}. Obtain one with {@link FluxTracer#builder()}, whose defaults come
@@ -489,14 +487,17 @@ public final class FluxTracerBuilder {
     BatchSettings batching = batchSettings(defaults);
     Duration requestTimeout = positive(timeout, "timeout", () -> defaults.seconds("LANGFUSE_TIMEOUT",
         Duration.ofSeconds(10)));
-    RetrySettings retry = retrySettings();
-    LifecycleSettings lifecycle = lifecycleSettings();
+    RetrySettings retry = new RetrySettings(maxExportAttempts, initialBackoff, maxBackoff, retryTimedOutRequests);
+    LifecycleSettings lifecycle =
+        new LifecycleSettings(shutdownHook, shutdownTimeout, shutdownQuietPeriod, exportScheduler);
     EndpointSettings endpointSettings = new EndpointSettings(endpoint, langfuse, langfuse ? pk : null,
         langfuse ? sk : null, headers, requestTimeout, gzip);
     ContentSettings content = new ContentSettings(objectMapper != null ? objectMapper : DefaultObjectMapper.create(),
         masker, maxValueBytes);
-    return new TracerConfig(isEnabled, endpointSettings, trace, batching, retry, content, transportSettings(),
-        lifecycle, clock, exporter, scoreExporter);
+    TransportSettings transport =
+        TransportSettings.resolve(trustedCertificates, trustStore, trustStorePassword, proxy, systemProxy);
+    return new TracerConfig(isEnabled, endpointSettings, trace, batching, retry, content, transport, lifecycle,
+        clock, exporter, scoreExporter);
   }
 
   private TraceSettings traceSettings(EnvironmentDefaults defaults) {
@@ -533,46 +534,6 @@ public final class FluxTracerBuilder {
     require(maxConcurrentExports >= 1, "maxConcurrentExports", "at least 1", String.valueOf(maxConcurrentExports));
     return new BatchSettings(batch, interval, maxQueuedSpans, maxQueuedScores, maxQueuedBytes, maxBatchBytes,
         maxConcurrentExports);
-  }
-
-  private RetrySettings retrySettings() {
-    require(maxExportAttempts >= 1 && maxExportAttempts <= 10, "maxExportAttempts", "from 1 to 10",
-        String.valueOf(maxExportAttempts));
-    require(!initialBackoff.isNegative() && !initialBackoff.isZero(), "initialBackoff", "positive",
-        initialBackoff.toString());
-    require(maxBackoff.compareTo(initialBackoff) >= 0, "maxBackoff", "at least initialBackoff (" + initialBackoff
-        + ")", maxBackoff.toString());
-    return new RetrySettings(maxExportAttempts, initialBackoff, maxBackoff, retryTimedOutRequests);
-  }
-
-  private LifecycleSettings lifecycleSettings() {
-    require(!shutdownTimeout.isNegative(), "shutdownTimeout", "zero or positive", shutdownTimeout.toString());
-    require(!shutdownQuietPeriod.isNegative(), "shutdownQuietPeriod", "zero or positive",
-        shutdownQuietPeriod.toString());
-    require(shutdownQuietPeriod.compareTo(shutdownTimeout) <= 0, "shutdownQuietPeriod",
-        "at most shutdownTimeout (" + shutdownTimeout + ")", shutdownQuietPeriod.toString());
-    return new LifecycleSettings(shutdownHook, shutdownTimeout, shutdownQuietPeriod, exportScheduler);
-  }
-
-  /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */
-  private TransportSettings transportSettings() {
-    if (trustedCertificates != null && trustStore != null) {
-      throw new IllegalArgumentException("fluxtrace: set either trustedCertificates (a PEM file) or trustStore (a"
-          + " key store), not both");
-    }
-    URI p = proxy;
-    if (p != null) {
-      require("http".equalsIgnoreCase(p.getScheme()) && p.getHost() != null && p.getRawPath() != null
-              && (p.getRawPath().isEmpty() || "/".equals(p.getRawPath())) && p.getRawQuery() == null,
-          "proxy", "an HTTP proxy URL http://[user:password@]host[:port]", Secrets.redactUrl(p));
-    }
-    TransportSettings settings =
-        new TransportSettings(trustedCertificates, trustStore, trustStorePassword, p, systemProxy);
-    // Reading files would block a non-blocking thread; there the first export reads them (and logs a failure).
-    if ((trustedCertificates != null || trustStore != null) && !Schedulers.isInNonBlockingThread()) {
-      settings.trustManagerFactory();
-    }
-    return settings;
   }
 
   /** {@code baseUrl}, else the variables, else Langfuse Cloud, followed by the OTLP path. */

@@ -1,6 +1,7 @@
 package io.fluxtrace.reactor;
 
 import io.fluxtrace.ObservationType;
+import io.fluxtrace.reactor.internal.FigureFunction;
 import io.fluxtrace.reactor.internal.SpanSetup;
 import io.fluxtrace.reactor.internal.StepConfig;
 import io.fluxtrace.reactor.internal.TracedFlux;
@@ -53,16 +54,16 @@ public final class TracedStep<T> {
   private final String name;
   private final ObservationType type;
   private final SpanSetup setup;
-  private final @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage;
-  private final @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost;
+  private final @Nullable FigureFunction<? super T> usage;
+  private final @Nullable FigureFunction<? super T> cost;
 
   private TracedStep(
       ReactorTracing tracing,
       String name,
       ObservationType type,
       SpanSetup setup,
-      @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage,
-      @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost) {
+      @Nullable FigureFunction<? super T> usage,
+      @Nullable FigureFunction<? super T> cost) {
     this.tracing = tracing;
     this.name = name;
     this.type = type;
@@ -159,7 +160,8 @@ public final class TracedStep<T> {
    */
   public <R extends T> TracedStep<R> usage(
       Function<? super R, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage) {
-    return new TracedStep<R>(tracing, name, type, setup, Objects.requireNonNull(usage, "usage"), cost);
+    FigureFunction<R> figures = Objects.requireNonNull(usage, "usage")::apply;
+    return new TracedStep<R>(tracing, name, type, setup, figures, cost);
   }
 
   /**
@@ -171,7 +173,8 @@ public final class TracedStep<T> {
    */
   public <R extends T> TracedStep<R> cost(
       Function<? super R, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost) {
-    return new TracedStep<R>(tracing, name, type, setup, usage, Objects.requireNonNull(cost, "cost"));
+    FigureFunction<R> figures = Objects.requireNonNull(cost, "cost")::apply;
+    return new TracedStep<R>(tracing, name, type, setup, usage, figures);
   }
 
   /** Traces a Mono whose value is the output. */

@@ -3,6 +3,8 @@ package io.fluxtrace.internal.config;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,30 +67,22 @@ public final class EnvironmentDefaults {
 
   /** A number from 0.0 to 1.0, else {@code fallback}. */
   public double fraction(String variable, String expected, double fallback) {
-    String value = get(variable);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      double parsed = Double.parseDouble(value);
-      if (parsed >= 0.0 && parsed <= 1.0) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw malformed(variable, expected, value);
+    return parsed(variable, expected, fallback, Double::parseDouble, v -> v >= 0.0 && v <= 1.0);
   }
 
   /** A whole number of at least 1, else {@code fallback}. */
   public int positiveInt(String variable, String expected, int fallback) {
+    return parsed(variable, expected, fallback, Integer::parseInt, v -> v >= 1);
+  }
+
+  private <T> T parsed(String variable, String expected, T fallback, Function<String, T> parse, Predicate<T> valid) {
     String value = get(variable);
     if (value == null) {
       return fallback;
     }
     try {
-      int parsed = Integer.parseInt(value);
-      if (parsed >= 1) {
+      T parsed = parse.apply(value);
+      if (valid.test(parsed)) {
         return parsed;
       }
     } catch (NumberFormatException e) {

@@ -12,6 +12,7 @@ import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * How the HTTP transport reaches the backend: which certificates it trusts for {@code https://} and through which
@@ -31,6 +32,31 @@ public record TransportSettings(
     @Nullable String trustStorePassword,
     @Nullable URI proxy,
     boolean systemProxy) {
+
+  /**
+   * The settings the builder was given, validated: the trust files are read here, so that a bad one fails the
+   * build (except on a non-blocking thread, where reading would block: there the first export reads them and logs
+   * a failure).
+   */
+  public static TransportSettings resolve(@Nullable Path trustedCertificates, @Nullable Path trustStore,
+      @Nullable String trustStorePassword, @Nullable URI proxy, boolean systemProxy) {
+    if (trustedCertificates != null && trustStore != null) {
+      throw new IllegalArgumentException("fluxtrace: set either trustedCertificates (a PEM file) or trustStore (a"
+          + " key store), not both");
+    }
+    if (proxy != null) {
+      EndpointValidation.require("http".equalsIgnoreCase(proxy.getScheme()) && proxy.getHost() != null
+              && proxy.getRawPath() != null && (proxy.getRawPath().isEmpty() || "/".equals(proxy.getRawPath()))
+              && proxy.getRawQuery() == null,
+          "proxy", "an HTTP proxy URL http://[user:password@]host[:port]", Secrets.redactUrl(proxy));
+    }
+    TransportSettings settings =
+        new TransportSettings(trustedCertificates, trustStore, trustStorePassword, proxy, systemProxy);
+    if ((trustedCertificates != null || trustStore != null) && !Schedulers.isInNonBlockingThread()) {
+      settings.trustManagerFactory();
+    }
+    return settings;
+  }
 
   /** The JDK's trust and the JVM's proxy settings. */
   public static TransportSettings defaults() {

@@ -6,6 +6,7 @@ import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
+import io.fluxtrace.internal.transport.Halves;
 import io.fluxtrace.internal.transport.HttpTransport;
 import io.fluxtrace.internal.transport.OtlpHttpSender;
 import io.fluxtrace.internal.transport.RetryPolicy;
@@ -90,10 +91,7 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
     }
     if (failure == FailureReason.PAYLOAD_TOO_LARGE) {
       if (batch.size() > 1) {
-        int half = batch.size() / 2;
-        List<SpanData> first = List.copyOf(batch.subList(0, half));
-        List<SpanData> second = List.copyOf(batch.subList(half, batch.size()));
-        return exportOnScheduler(first).flatMap(a -> exportOnScheduler(second).map(a::plus));
+        return Halves.send(batch, this::exportOnScheduler, ExportResult::plus);
       }
       SpanData span = batch.get(0);
       tooLargeLogs.warn("fluxtrace: the backend refused span {} of trace {} as too large (HTTP 413) even on its"

@@ -7,13 +7,14 @@ import io.fluxtrace.ScoreData;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.ScoreExporter;
-import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.EndpointSettings;
+import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
-import io.fluxtrace.internal.transport.HttpSender.Answer;
+import io.fluxtrace.internal.transport.Halves;
 import io.fluxtrace.internal.transport.HttpSender;
+import io.fluxtrace.internal.transport.HttpSender.Answer;
 import io.fluxtrace.internal.transport.HttpTransport;
 import io.fluxtrace.internal.transport.RetryPolicy;
 import io.fluxtrace.internal.transport.Verdict;
@@ -65,7 +66,8 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   /** The ingestion path below a Langfuse base URL. */
   public static final String INGESTION_PATH = "/api/public/ingestion";
 
-  private static final Logger log = SafeLogger.of(LangfuseScoreExporter.class);
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = SafeLogger.of(LangfuseScoreExporter.class);
   /** The batch envelope around the events: brackets, separators and the metadata object. */
   private static final int ENVELOPE_BYTES = 256;
 
@@ -222,10 +224,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   }
 
   private Mono<Outcome> sendHalves(List<Event> events) {
-    int half = events.size() / 2;
-    List<Event> first = reencoded(events.subList(0, half));
-    List<Event> second = reencoded(events.subList(half, events.size()));
-    return send(first).flatMap(a -> send(second).map(a::plus));
+    return Halves.send(events, half -> send(reencoded(half)), Outcome::plus);
   }
 
   /** A score as an event with a fresh envelope id: unique per request, while the score id (body.id) stays. */

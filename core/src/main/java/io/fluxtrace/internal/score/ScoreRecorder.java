@@ -23,7 +23,8 @@ import reactor.util.Logger;
  */
 public final class ScoreRecorder {
 
-  private static final Logger log = SafeLogger.of(ScoreRecorder.class);
+  // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
+  private final Logger log = SafeLogger.of(ScoreRecorder.class);
 
   private final BatchSettings batching;
   private final LifecycleSettings lifecycle;

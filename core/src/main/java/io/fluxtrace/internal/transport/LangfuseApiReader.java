@@ -1,7 +1,7 @@
 package io.fluxtrace.internal.transport;
 
-import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.EndpointSettings;
+import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.DefaultHttpHeaders;

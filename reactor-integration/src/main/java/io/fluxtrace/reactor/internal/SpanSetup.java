@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -44,56 +45,96 @@ public record SpanSetup(
 
   /** A copy with this input value (replacing any supplier). */
   public SpanSetup withInput(@Nullable Object value) {
-    return new SpanSetup(value, null, metadata, model, modelParameters, promptName, promptVersion, level,
-        statusMessage, output);
+    return with(c -> {
+      c.input = value;
+      c.inputSupplier = null;
+    });
   }
 
   /** A copy whose input is computed by {@code supplier} at subscription (replacing any value). */
   public SpanSetup withInputSupplier(Supplier<?> supplier) {
-    return new SpanSetup(null, Objects.requireNonNull(supplier, "input supplier"), metadata, model, modelParameters,
-        promptName, promptVersion, level, statusMessage, output);
+    Objects.requireNonNull(supplier, "input supplier");
+    return with(c -> {
+      c.input = null;
+      c.inputSupplier = supplier;
+    });
   }
 
   /** A copy with one metadata entry set, or removed when {@code value} is null. */
   public SpanSetup withMetadata(String key, @Nullable Object value) {
-    return new SpanSetup(input, inputSupplier, put(metadata, key, value), model, modelParameters, promptName,
-        promptVersion, level, statusMessage, output);
+    Map<String, Object> changed = put(metadata, key, value);
+    return with(c -> c.metadata = changed);
   }
 
   /** A copy with this model name. */
   public SpanSetup withModel(@Nullable String value) {
-    return new SpanSetup(input, inputSupplier, metadata, value, modelParameters, promptName, promptVersion, level,
-        statusMessage, output);
+    return with(c -> c.model = value);
   }
 
   /** A copy with one model parameter set, or removed when {@code value} is null. */
   public SpanSetup withModelParameter(String name, @Nullable Object value) {
-    return new SpanSetup(input, inputSupplier, metadata, model, put(modelParameters, name, value), promptName,
-        promptVersion, level, statusMessage, output);
+    Map<String, Object> changed = put(modelParameters, name, value);
+    return with(c -> c.modelParameters = changed);
   }
 
   /** A copy with this Langfuse prompt. */
   public SpanSetup withPrompt(String name, int version) {
-    return new SpanSetup(input, inputSupplier, metadata, model, modelParameters,
-        Objects.requireNonNull(name, "prompt name"), version, level, statusMessage, output);
+    Objects.requireNonNull(name, "prompt name");
+    return with(c -> {
+      c.promptName = name;
+      c.promptVersion = version;
+    });
   }
 
   /** A copy with this level. */
   public SpanSetup withLevel(ObservationLevel value) {
-    return new SpanSetup(input, inputSupplier, metadata, model, modelParameters, promptName, promptVersion,
-        Objects.requireNonNull(value, "level"), statusMessage, output);
+    Objects.requireNonNull(value, "level");
+    return with(c -> c.level = value);
   }
 
   /** A copy with this status message. */
   public SpanSetup withStatusMessage(@Nullable String value) {
-    return new SpanSetup(input, inputSupplier, metadata, model, modelParameters, promptName, promptVersion, level,
-        value, output);
+    return with(c -> c.statusMessage = value);
   }
 
   /** A copy with this output. */
   public SpanSetup withOutput(@Nullable Object value) {
-    return new SpanSetup(input, inputSupplier, metadata, model, modelParameters, promptName, promptVersion, level,
-        statusMessage, value);
+    return with(c -> c.output = value);
+  }
+
+  /** A copy with {@code change} applied to a mutable copy of the components: the one place that lists them all. */
+  private SpanSetup with(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return new SpanSetup(c.input, c.inputSupplier, c.metadata, c.model, c.modelParameters, c.promptName,
+        c.promptVersion, c.level, c.statusMessage, c.output);
+  }
+
+  /** The components of a setup being copied; lives only inside {@link #with}. */
+  private static final class Copy {
+    @Nullable Object input;
+    @Nullable Supplier<?> inputSupplier;
+    Map<String, Object> metadata;
+    @Nullable String model;
+    Map<String, Object> modelParameters;
+    @Nullable String promptName;
+    int promptVersion;
+    @Nullable ObservationLevel level;
+    @Nullable String statusMessage;
+    @Nullable Object output;
+
+    Copy(SpanSetup from) {
+      input = from.input;
+      inputSupplier = from.inputSupplier;
+      metadata = from.metadata;
+      model = from.model;
+      modelParameters = from.modelParameters;
+      promptName = from.promptName;
+      promptVersion = from.promptVersion;
+      level = from.level;
+      statusMessage = from.statusMessage;
+      output = from.output;
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package io.fluxtrace.reactor.internal;
 
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationType;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collector;
 import org.jspecify.annotations.Nullable;
@@ -29,8 +28,8 @@ public record StepConfig<T>(
     String name,
     ObservationType type,
     SpanSetup setup,
-    @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage,
-    @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost,
+    @Nullable FigureFunction<? super T> usage,
+    @Nullable FigureFunction<? super T> cost,
     @Nullable Function<? super T, ?> output,
     @Nullable Collector<? super T, ?, ?> collector) {
 

@@ -324,13 +324,13 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
     private final String kind;
     private final BiConsumer<Span, Map<String, ? extends @Nullable Number>> record;
     /** Null once the function threw: a function that fails on every element is given up after its first failure. */
-    private @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function;
+    private @Nullable FigureFunction<? super T> function;
     /** Keys that had a positive value in this subscription; created at the first one. */
     private @Nullable Set<String> positive;
 
     private Figures(
         String kind,
-        Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function,
+        FigureFunction<? super T> function,
         BiConsumer<Span, Map<String, ? extends @Nullable Number>> record) {
       this.kind = kind;
       this.function = function;
@@ -339,7 +339,7 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
 
     static <T> @Nullable Figures<T> of(
         String kind,
-        @Nullable Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> function,
+        @Nullable FigureFunction<? super T> function,
         BiConsumer<Span, Map<String, ? extends @Nullable Number>> record) {
       return function == null ? null : new Figures<>(kind, function, record);
     }
@@ -349,12 +349,12 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
      * often report usage in one chunk only.
      */
     void record(StepConfig<?> c, Span span, T value) {
-      Function<? super T, ? extends @Nullable Map<String, ? extends @Nullable Number>> f = function;
+      FigureFunction<? super T> f = function;
       if (f == null) {
         return;
       }
       try {
-        Map<String, ? extends @Nullable Number> figures = f.apply(value);
+        Map<String, ? extends @Nullable Number> figures = f.figuresOf(value);
         if (figures == null || figures.isEmpty()) {
           return;
         }
