@@ -5,6 +5,7 @@ import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.DefaultObjectMapper;
 import io.fluxtrace.internal.SafeLogger;
+import io.fluxtrace.internal.SamplingSettings;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TransportSettings;
@@ -137,6 +138,7 @@ public final class FluxTracerBuilder {
   private @Nullable String trustStorePassword;
   private @Nullable URI proxy;
   private boolean systemProxy = true;
+  private @Nullable TailSampling tailSampling;
 
   FluxTracerBuilder(Map<String, String> env) {
     this.env = Map.copyOf(env);
@@ -446,6 +448,25 @@ public final class FluxTracerBuilder {
     return this;
   }
 
+  // Tail sampling (issue #18)
+
+  /**
+   * Keeps every failed and every slow trace whatever the {@link #sampleRate}, and the others at that rate: the spans
+   * of a trace the rate would drop are held until its local root ends, then the trace is kept or sampled out whole.
+   * The hold takes its share out of {@link #maxQueuedSpans} and {@link #maxQueuedBytes}. Default: none (the rate
+   * decides when a trace starts). See {@link TailSampling}.
+   */
+  public FluxTracerBuilder tailSampling(TailSampling tailSampling) {
+    this.tailSampling = Objects.requireNonNull(tailSampling, "tailSampling");
+    return this;
+  }
+
+  /** Turns tail sampling off again: the rate decides when a trace starts. */
+  public FluxTracerBuilder noTailSampling() {
+    this.tailSampling = null;
+    return this;
+  }
+
   /**
    * Validates the settings and builds the tracer. Missing Langfuse keys disable tracing with one warning,
    * nothing thrown; a malformed setting throws {@link IllegalArgumentException} naming it.
@@ -545,7 +566,8 @@ public final class FluxTracerBuilder {
         exportScheduler,
         scoreExporter,
         maxQueuedScores,
-        transportSettings());
+        transportSettings(),
+        SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes));
   }
 
   /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */

@@ -27,6 +27,7 @@ import reactor.core.scheduler.Scheduler;
  * @param shutdownQuietPeriod how long shutdown waits, once nothing is open or queued, for new work before it
  *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
+ * @param sampling tail sampling, or head sampling only
  */
 public record TracerConfig(
     boolean enabled,
@@ -63,7 +64,8 @@ public record TracerConfig(
     @Nullable Scheduler exportScheduler,
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
-    TransportSettings transport) {
+    TransportSettings transport,
+    SamplingSettings sampling) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -97,6 +99,7 @@ public record TracerConfig(
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", maxQueuedScores=" + maxQueuedScores
         + ", transport=" + transport
+        + ", sampling=" + sampling
         + '}';
   }
 }
