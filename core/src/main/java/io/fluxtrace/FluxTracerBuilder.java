@@ -461,12 +461,6 @@ public final class FluxTracerBuilder {
     return this;
   }
 
-  /** Turns tail sampling off again: the rate decides when a trace starts. */
-  public FluxTracerBuilder noTailSampling() {
-    this.tailSampling = null;
-    return this;
-  }
-
   /**
    * Validates the settings and builds the tracer. Missing Langfuse keys disable tracing with one warning,
    * nothing thrown; a malformed setting throws {@link IllegalArgumentException} naming it.

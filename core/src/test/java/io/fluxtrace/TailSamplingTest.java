@@ -145,7 +145,9 @@ class TailSamplingTest {
   @Test
   void theRateDecidesDeterministicallyPerTraceIdAsWithoutTailSampling() {
     FluxTracer tail = tracer(keepErrors(), b -> b.sampleRate(0.3));
-    FluxTracer head = tracer(keepErrors(), b -> b.sampleRate(0.3).noTailSampling());
+    FluxTracer head = FluxTracer.builder(Map.of()).exporter(InMemorySpanExporter.create()).shutdownHook(false)
+        .sampleRate(0.3).build();
+    tracers.add(head);
     for (int i = 0; i < 200; i++) {
       Span root = tail.startSpan("t", ObservationType.SPAN, null, TraceAttributes.EMPTY);
       root.end();
