@@ -296,6 +296,16 @@ public final class FluxTracer implements AutoCloseable {
     return span;
   }
 
+  /**
+   * Whether a span whose remote parent says sampled=0 may still be recorded here: with {@link TailSampling} and
+   * {@link TailSampling.Builder#decideJoinedTraces decideJoinedTraces}, such a trace is held and decided here. Traced
+   * operators that skip the children of an unsampled parent ask this first.
+   */
+  public boolean decidesJoinedTraces() {
+    TailSampler t = tail;
+    return t != null && t.decidesJoinedTraces();
+  }
+
   /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
   public boolean isSampled(String traceId) {
     if (config.sampleRate() >= 1.0) {

@@ -615,7 +615,9 @@ public class FluxtraceProperties {
 
     /**
      * Whether a trace joined from a traceparent with sampled=0 is held and decided here (kept if it fails here).
-     * Default false: it follows the caller's flag.
+     * Default: true when trace-join is on and does not honour the joined span's sampled flag (the flag is then
+     * fluxtrace's own rate, so the joined trace is decided like one of the application's own), else false (it
+     * follows the caller's flag).
      */
     private @Nullable Boolean decideJoinedTraces;
 

@@ -132,7 +132,13 @@ class AutoConfigurationTest {
           assertThat(tail.slowerThan()).isEqualTo(Duration.ofSeconds(2));
           assertThat(tail.maxHeldSpans()).isEqualTo(1000);
           assertThat(tail.decisionTimeout()).isEqualTo(Duration.ofSeconds(30));
+          // The joined span is the application's own and its flag fluxtrace's own rate: decided here.
+          assertThat(tail.decideJoinedTraces()).isTrue();
         });
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK, "fluxtrace.sampling.tail=true",
+            "fluxtrace.trace-join.honour-sampled-flag=true")
+        .run(context -> assertThat(Objects.requireNonNull(context.getBean(FluxTracer.class).internalConfig()
+            .sampling().tail()).decideJoinedTraces()).isFalse());
     runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK)
         .run(context -> assertThat(context.getBean(FluxTracer.class).internalConfig().sampling().tail()).isNull());
     runner.withPropertyValues("fluxtrace.sampling.tail=true", "fluxtrace.sampling.max-held-spans-per-trace=0")

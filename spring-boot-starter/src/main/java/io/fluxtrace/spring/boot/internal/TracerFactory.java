@@ -110,7 +110,7 @@ public final class TracerFactory {
       if (objectMapper != null) {
         b.objectMapper(objectMapper);
       }
-      tailSampling(p.getSampling(), set, b);
+      tailSampling(p.getSampling(), p.getTraceJoin(), set, b);
       for (FluxTracerCustomizer customizer : customizers) {
         customizer.customize(b);
       }
@@ -128,7 +128,8 @@ public final class TracerFactory {
   }
 
   /** The {@code fluxtrace.sampling.*} properties, when tail sampling is on; a customizer may replace them. */
-  private static void tailSampling(FluxtraceProperties.Sampling s, Map<String, String> set, FluxTracerBuilder b) {
+  private static void tailSampling(FluxtraceProperties.Sampling s, FluxtraceProperties.TraceJoin join,
+      Map<String, String> set, FluxTracerBuilder b) {
     if (!s.isTail()) {
       return;
     }
@@ -144,6 +145,10 @@ public final class TracerFactory {
     apply(names, "maxHeldBytes", s.getMaxHeldBytes(), t::maxHeldBytes);
     apply(names, "decisionTimeout", s.getDecisionTimeout(), t::decisionTimeout);
     apply(names, "decideJoinedTraces", s.getDecideJoinedTraces(), t::decideJoinedTraces);
+    if (s.getDecideJoinedTraces() == null && join.isEnabled() && !join.isHonourSampledFlag()) {
+      // The joined span is the application's own and its flag fluxtrace's own rate: decide it here like a new trace.
+      t.decideJoinedTraces(true);
+    }
     apply(names, "keepScoresOfSampledOutTraces", s.getKeepScoresOfSampledOutTraces(),
         t::keepScoresOfSampledOutTraces);
     names.keySet().forEach(setting -> set.put(setting, prefix + kebab(setting)));
