@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.TailSampling;
+import io.fluxtrace.internal.TracerAccess;
 import java.time.Duration;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
@@ -31,12 +32,12 @@ class ReadmeSamplingSnippetsTest {
   @Test
   void theSnippetConfiguresTailSamplingBesideTheRate() {
     try (FluxTracer tracer = tailSampled()) {
-      TailSampling tail = Objects.requireNonNull(tracer.internalConfig().sampling().tail());
-      assertThat(tracer.internalConfig().sampleRate()).isEqualTo(0.1);
+      TailSampling tail = Objects.requireNonNull(TracerAccess.config(tracer).sampling().tail());
+      assertThat(TracerAccess.config(tracer).sampleRate()).isEqualTo(0.1);
       assertThat(tail.keepErrors()).isTrue();
       assertThat(tail.slowerThan()).isEqualTo(Duration.ofSeconds(5));
       assertThat(tail.keepWhen()).isNotNull();
-      assertThat(tracer.internalConfig().sampling().maxHeldBytes())
+      assertThat(TracerAccess.config(tracer).sampling().maxHeldBytes())
           .as("a quarter of maxQueuedBytes by default").isEqualTo(16L * 1024 * 1024);
     }
   }

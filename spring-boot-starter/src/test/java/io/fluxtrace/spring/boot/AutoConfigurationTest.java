@@ -11,6 +11,7 @@ import io.fluxtrace.ObservationType;
 import io.fluxtrace.TailSampling;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.export.InMemorySpanExporter;
+import io.fluxtrace.internal.TracerAccess;
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceActuatorAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceAutoConfiguration;
@@ -18,10 +19,10 @@ import io.fluxtrace.spring.boot.autoconfigure.FluxtraceMetricsAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceTraceJoinAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceWebFluxAutoConfiguration;
 import io.fluxtrace.spring.boot.internal.FluxtraceInfoContributor;
-import io.fluxtrace.spring.boot.internal.InvalidConfigurationFailureAnalyzer;
 import io.fluxtrace.spring.boot.internal.FluxtraceLifecycle;
 import io.fluxtrace.spring.boot.internal.FluxtraceMeterBinder;
 import io.fluxtrace.spring.boot.internal.FluxtraceWebFilter;
+import io.fluxtrace.spring.boot.internal.InvalidConfigurationFailureAnalyzer;
 import io.fluxtrace.spring.boot.internal.MicrometerTraceJoin;
 import io.fluxtrace.spring.boot.internal.OpenTelemetryTraceJoin;
 import io.fluxtrace.testing.LogCapture;
@@ -125,7 +126,7 @@ class AutoConfigurationTest {
             "fluxtrace.sampling.keep-warnings=true", "fluxtrace.sampling.keep-slower-than=2s",
             "fluxtrace.sampling.max-held-spans=1000", "fluxtrace.sampling.decision-timeout=30s")
         .run(context -> {
-          TailSampling tail = context.getBean(FluxTracer.class).internalConfig().sampling().tail();
+          TailSampling tail = TracerAccess.config(context.getBean(FluxTracer.class)).sampling().tail();
           assertThat(tail).isNotNull();
           assertThat(Objects.requireNonNull(tail).keepErrors()).isTrue();
           assertThat(tail.keepWarnings()).isTrue();
@@ -137,10 +138,10 @@ class AutoConfigurationTest {
         });
     runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK, "fluxtrace.sampling.tail=true",
             "fluxtrace.trace-join.honour-sampled-flag=true")
-        .run(context -> assertThat(Objects.requireNonNull(context.getBean(FluxTracer.class).internalConfig()
+        .run(context -> assertThat(Objects.requireNonNull(TracerAccess.config(context.getBean(FluxTracer.class))
             .sampling().tail()).decideJoinedTraces()).isFalse());
     runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK)
-        .run(context -> assertThat(context.getBean(FluxTracer.class).internalConfig().sampling().tail()).isNull());
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).sampling().tail()).isNull());
     runner.withPropertyValues("fluxtrace.sampling.tail=true", "fluxtrace.sampling.max-held-spans-per-trace=0")
         .run(context -> {
           assertThat(context).hasFailed();
