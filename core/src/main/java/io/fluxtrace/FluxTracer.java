@@ -304,7 +304,10 @@ public final class FluxTracer implements AutoCloseable {
     return t != null && t.decidesJoinedTraces();
   }
 
-  /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
+  /**
+   * Whether the sample rate keeps a trace with this id: decided from the id alone, so every span of it agrees. With
+   * {@link TailSampling}, a trace the rate drops may still be kept when it ends.
+   */
   public boolean isSampled(String traceId) {
     if (config.sampleRate() >= 1.0) {
       return true;
