@@ -398,8 +398,8 @@ public final class FluxTracer implements AutoCloseable {
    * never blocks, never throws once the score is built (validation happens in {@link Score.Builder#build()}),
    * bounded and counted ({@link TracerStats#scores()}), and included in {@link #flush()}, {@link #shutdown()} and
    * the shutdown hook. The comment and metadata are masked now, on the calling thread, by the tracer's
-   * {@link ContentMasker}. A disabled tracer ignores scores; scores are not sampled by the rate (the caller chose the trace), but with
-   * {@link TailSampling} a score of a trace that was sampled out is dropped and counted
+   * {@link ContentMasker}. A disabled tracer ignores scores. Scores are not sampled by the rate (the caller chose
+   * the trace), but with {@link TailSampling} a score of a trace that was sampled out is dropped and counted
    * ({@link ScoreStats#droppedSampledOut()}), and one of a trace still held waits for its trace's decision.
    *
    * <p>Scores go to Langfuse's ingestion API, or to the configured

@@ -327,7 +327,8 @@ class TailSamplingTest {
     long peak = 0;
     for (int i = 0; i < 3_000; i++) {
       Span root = tracer.startSpan("r", ObservationType.SPAN, null, TraceAttributes.EMPTY);
-      Span child = tracer.startSpan("c", ObservationType.SPAN, root.context(), TraceAttributes.EMPTY).input("x".repeat(500));
+      Span child = tracer.startSpan("c", ObservationType.SPAN, root.context(), TraceAttributes.EMPTY)
+          .input("x".repeat(500));
       if (i % 2 == 0) {
         child.endWithError(new RuntimeException("x"));
       } else {

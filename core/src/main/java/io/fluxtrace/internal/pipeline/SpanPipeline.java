@@ -18,7 +18,8 @@ public final class SpanPipeline {
     PipelineOptions all = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
     // Tail sampling's hold takes its share out of the bounds, so that held and queued spans together stay in them.
     PipelineOptions options = new PipelineOptions(all.itemName(),
-        all.maxQueuedItems() - config.sampling().maxHeldSpans(), all.maxQueuedBytes() - config.sampling().maxHeldBytes(),
+        all.maxQueuedItems() - config.sampling().maxHeldSpans(),
+        all.maxQueuedBytes() - config.sampling().maxHeldBytes(),
         all.maxBatchItems(), all.maxBatchBytes(), all.flushInterval(), all.maxConcurrentExports(),
         all.shutdownTimeout(), all.scheduler());
     SpanSizeEstimator.init();

@@ -44,7 +44,10 @@ final class DecisionMemory {
     return (stored & 1L) != 0 ? Decision.KEPT : Decision.SAMPLED_OUT;
   }
 
-  /** The trace id's low 64 bits (random in every conforming generator) without their lowest bit, which holds the decision. */
+  /**
+   * The trace id's low 64 bits (random in every conforming generator) without their lowest bit, which holds the
+   * decision.
+   */
   private static long key(String traceId) {
     if (traceId.length() != 32) {
       return 0;

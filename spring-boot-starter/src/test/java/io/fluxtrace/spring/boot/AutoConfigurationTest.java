@@ -136,8 +136,8 @@ class AutoConfigurationTest {
           // The joined span is the application's own and its flag fluxtrace's own rate: decided here.
           assertThat(tail.decideJoinedTraces()).isTrue();
         });
-    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK, "fluxtrace.sampling.tail=true",
-            "fluxtrace.trace-join.honour-sampled-flag=true")
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
+            "fluxtrace.sampling.tail=true", "fluxtrace.trace-join.honour-sampled-flag=true")
         .run(context -> assertThat(Objects.requireNonNull(TracerAccess.config(context.getBean(FluxTracer.class))
             .sampling().tail()).decideJoinedTraces()).isFalse());
     runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK)
