@@ -18,7 +18,9 @@ import io.fluxtrace.internal.SpanEndListener;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
+import io.fluxtrace.internal.config.TraceLinks;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
+import io.fluxtrace.internal.score.RecentTraces;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,10 @@ public final class FluxTracer implements AutoCloseable {
   /** Whether shutdown's summary was logged; drops after close before it are part of it. */
   private volatile boolean shutdownReported;
   private final RateLimitedLog lateDropWarnings = new RateLimitedLog(log, Duration.ofMinutes(1));
+  /** The environment and release of traces started here with their own, for scores recorded later by trace id. */
+  private final RecentTraces recentTraces = new RecentTraces();
+  /** Links to traces in the Langfuse UI; null when the tracer does not export to Langfuse. */
+  private final @Nullable TraceLinks traceLinks;
 
   private FluxTracer(TracerConfig config) {
     this.config = config;
@@ -91,7 +97,7 @@ public final class FluxTracer implements AutoCloseable {
       SpanExporter exporter = exporters.spanExporter(metrics);
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
       this.scores = new ScoreRecorder(config, metrics.scores,
-          new ScoreDataFactory(encoder, spanClock, config.environment()), exporters);
+          new ScoreDataFactory(encoder, spanClock, config.environment(), config.release(), recentTraces), exporters);
     } else {
       this.pipeline = null;
       this.scores = null;
@@ -108,6 +114,15 @@ public final class FluxTracer implements AutoCloseable {
       }
     };
     this.shutdownHook = pipeline != null && config.shutdownHook() ? registerShutdownHook() : null;
+    this.traceLinks = config.langfuse() && config.exporter() == null ? traceLinks(config) : null;
+  }
+
+  private static TraceLinks traceLinks(TracerConfig config) {
+    String endpoint = config.endpoint().toString();
+    String base = endpoint.endsWith(FluxTracerBuilder.LANGFUSE_OTLP_PATH)
+        ? endpoint.substring(0, endpoint.length() - FluxTracerBuilder.LANGFUSE_OTLP_PATH.length())
+        : endpoint;
+    return new TraceLinks(base, config.fields().projectId());
   }
 
   /**
@@ -226,10 +241,33 @@ public final class FluxTracer implements AutoCloseable {
     if (pipeline == null) {
       return NonRecordingSpan.DISABLED;
     }
+    return start(name, type, parent, attributes, null);
+  }
+
+  /**
+   * Starts the root span of a new trace whose id is given, such as {@link TraceIds#fromSeed} of an external request
+   * id, so that a later job can score the trace by the same id. Sampled by that id like any new trace.
+   *
+   * @param traceId a W3C trace id (32 lowercase hex characters, not all zeros)
+   * @throws IllegalArgumentException when {@code traceId} is not a valid trace id
+   */
+  public Span startTrace(String traceId, String name, ObservationType type, TraceAttributes attributes) {
+    if (traceId == null || !TraceIds.isValidTraceId(traceId)) {
+      throw new IllegalArgumentException("fluxtrace: traceId must be a W3C trace id (32 lowercase hex characters,"
+          + " not all zeros), got " + (traceId == null ? "null" : "'" + traceId + "'"));
+    }
+    if (pipeline == null) {
+      return NonRecordingSpan.DISABLED;
+    }
+    return start(name, type, null, attributes, traceId);
+  }
+
+  private Span start(String name, ObservationType type, @Nullable SpanContext parent,
+      @Nullable TraceAttributes attributes, @Nullable String givenTraceId) {
     String traceId;
     boolean sampled;
     if (parent == null) {
-      traceId = TraceIds.newTraceId();
+      traceId = givenTraceId != null ? givenTraceId : TraceIds.newTraceId();
       sampled = isSampled(traceId);
     } else {
       traceId = parent.traceId();
@@ -254,7 +292,22 @@ public final class FluxTracer implements AutoCloseable {
     if (!closing) {
       span.register(openSpans);
     }
+    if ((parent == null || parent.remote()) && attributes != null) {
+      // Only the trace's local root, and only a trace with its own environment or release, costs anything here.
+      recentTraces.put(traceId, attributes.environment(), attributes.release());
+    }
     return span;
+  }
+
+  /**
+   * The link to a trace in the Langfuse UI: {@code {baseUrl}/project/{projectId}/traces/{traceId}} with a
+   * {@link FluxTracerBuilder#projectId project id}, else {@code {baseUrl}/trace/{traceId}}, which Langfuse redirects
+   * to the trace's project. Null when the tracer does not export to Langfuse (an OTLP endpoint or a custom
+   * exporter), or for an invalid trace id.
+   */
+  public @Nullable String traceUrl(String traceId) {
+    TraceLinks links = traceLinks;
+    return links == null || traceId == null || !TraceIds.isValidTraceId(traceId) ? null : links.traceUrl(traceId);
   }
 
   /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
@@ -338,10 +391,20 @@ public final class FluxTracer implements AutoCloseable {
    * {@link ScoreStats#droppedNoExporter()} and one warning is logged.
    */
   public void score(Score score) {
+    score(score, null);
+  }
+
+  /**
+   * As {@link #score(Score)}, for a score recorded inside a request whose trace-wide attributes are
+   * {@code request}: unless the score sets its own environment, it takes the request's environment (and release),
+   * so a score of a {@code staging} request files under {@code staging}. The traced operators of
+   * {@code io.fluxtrace.reactor} pass the request's attributes from the Reactor Context.
+   */
+  public void score(Score score, @Nullable TraceAttributes request) {
     Objects.requireNonNull(score, "score");
     ScoreRecorder s = scores;
     if (s != null) {
-      s.record(score);
+      s.record(score, request);
       if (closing) {
         reportLateDrops();
       }

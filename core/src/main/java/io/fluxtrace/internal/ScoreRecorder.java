@@ -3,6 +3,7 @@ package io.fluxtrace.internal;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.Score;
 import io.fluxtrace.ScoreData;
+import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.ScorePipeline;
@@ -41,6 +42,11 @@ public final class ScoreRecorder {
 
   /** Records a valid score: counted, masked, queued; or dropped and counted. */
   public void record(Score score) {
+    record(score, null);
+  }
+
+  /** As {@link #record(Score)}, inside a request with these trace attributes (see {@link ScoreDataFactory}). */
+  public void record(Score score, @Nullable TraceAttributes request) {
     metrics.recorded.increment();
     BatchingPipeline<ScoreData> p = pipeline;
     if (p == null) {
@@ -55,7 +61,7 @@ public final class ScoreRecorder {
     }
     ScoreData data;
     try {
-      data = factory.toScoreData(score);
+      data = factory.toScoreData(score, request);
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the score as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);

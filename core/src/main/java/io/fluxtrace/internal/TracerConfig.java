@@ -5,6 +5,7 @@ import io.fluxtrace.ContentMasker;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.config.FieldSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -27,6 +28,7 @@ import reactor.core.scheduler.Scheduler;
  * @param shutdownQuietPeriod how long shutdown waits, once nothing is open or queued, for new work before it
  *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
+ * @param fields the Langfuse fields and parity helpers: service version, GenAI attributes, project id
  */
 public record TracerConfig(
     boolean enabled,
@@ -63,7 +65,8 @@ public record TracerConfig(
     @Nullable Scheduler exportScheduler,
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
-    TransportSettings transport) {
+    TransportSettings transport,
+    FieldSettings fields) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -97,6 +100,7 @@ public record TracerConfig(
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", maxQueuedScores=" + maxQueuedScores
         + ", transport=" + transport
+        + ", fields=" + fields
         + '}';
   }
 }

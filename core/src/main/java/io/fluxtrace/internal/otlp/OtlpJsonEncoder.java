@@ -21,6 +21,7 @@ import io.fluxtrace.internal.JsonText;
 import io.fluxtrace.internal.LangfuseEnvironment;
 import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.TracerConfig;
+import io.fluxtrace.internal.content.JsonValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -118,6 +119,8 @@ public final class OtlpJsonEncoder {
   private final @Nullable String defaultRelease;
   private final int maxValueBytes;
   private final AtomicBoolean repairWarned = new AtomicBoolean();
+  private final @Nullable String serviceVersion;
+  private final boolean genAiAttributes;
 
   /** An encoder for the service, default environment and release, and value size limit of {@code config}. */
   public OtlpJsonEncoder(TracerConfig config) {
@@ -130,6 +133,10 @@ public final class OtlpJsonEncoder {
     this.defaultEnvironment = LangfuseEnvironment.normalize(config.environment());
     this.defaultRelease = config.release();
     this.maxValueBytes = config.maxValueBytes();
+    String version = config.fields().serviceVersion();
+    this.serviceVersion = version == null ? null : JsonText.truncate(version, MAX_SHORT_TEXT_BYTES,
+        JsonText.TRUNCATED_MARKER);
+    this.genAiAttributes = config.fields().genAiAttributes();
   }
 
   /** The spans as an {@code ExportTraceServiceRequest} JSON document, in UTF-8. */
@@ -189,6 +196,7 @@ public final class OtlpJsonEncoder {
     g.writeFieldName(Field.ATTRIBUTES);
     g.writeStartArray();
     stringAttribute(g, SERVICE_NAME, serviceName);
+    stringAttribute(g, SERVICE_VERSION, serviceVersion);
     stringAttribute(g, TELEMETRY_SDK_NAME, FluxtraceVersion.SDK_NAME);
     stringAttribute(g, TELEMETRY_SDK_LANGUAGE, "java");
     stringAttribute(g, TELEMETRY_SDK_VERSION, FluxtraceVersion.VERSION);
@@ -220,13 +228,14 @@ public final class OtlpJsonEncoder {
     g.writeFieldName(Field.ATTRIBUTES);
     g.writeStartArray();
     writeObservationAttributes(g, span);
-    writeTraceAttributes(g, span.traceAttributes(), cache);
+    writeTraceAttributes(g, span, cache);
+    writeLangfuseParityAttributes(g, span, parent != null && span.parentRemote());
+    if (genAiAttributes) {
+      writeGenAiAttributes(g, span);
+    }
     ExperimentAttributes experiment = span.traceAttributes().experiment();
     if (experiment != null) {
       writeExperimentAttributes(g, experiment, parent == null || span.parentRemote() ? span : null);
-    }
-    if (parent != null && span.parentRemote()) {
-      booleanAttribute(g, IS_APP_ROOT, true);
     }
     g.writeEndArray();
     if (span.level() == ObservationLevel.ERROR) {
@@ -257,10 +266,6 @@ public final class OtlpJsonEncoder {
     if (metadata != null && isJsonObject(metadata)) {
       stringAttribute(g, OBSERVATION_METADATA, metadata);
     }
-    String operation = operationName(span.type());
-    if (operation != null) {
-      stringAttribute(g, GEN_AI_OPERATION_NAME, operation);
-    }
     GenerationData generation = span.generation();
     if (generation != null) {
       writeGenerationAttributes(g, generation);
@@ -271,7 +276,6 @@ public final class OtlpJsonEncoder {
     String model = shortText(generation.model());
     if (model != null) {
       stringAttribute(g, OBSERVATION_MODEL, model);
-      stringAttribute(g, GEN_AI_REQUEST_MODEL, model);
     }
     String parameters = generation.modelParameters();
     if (parameters != null && isJsonObject(parameters)) {
@@ -279,14 +283,6 @@ public final class OtlpJsonEncoder {
     }
     Map<String, Long> usage = generation.usageDetails();
     stringAttribute(g, OBSERVATION_USAGE_DETAILS, detailsJson(usage));
-    Long inputTokens = firstUsage(usage, "input", "input_tokens", "prompt_tokens");
-    if (inputTokens != null) {
-      intAttribute(g, GEN_AI_USAGE_INPUT_TOKENS, inputTokens);
-    }
-    Long outputTokens = firstUsage(usage, "output", "output_tokens", "completion_tokens");
-    if (outputTokens != null) {
-      intAttribute(g, GEN_AI_USAGE_OUTPUT_TOKENS, outputTokens);
-    }
     stringAttribute(g, OBSERVATION_COST_DETAILS, detailsJson(generation.costDetails()));
     long completionStart = generation.completionStartEpochNanos();
     if (completionStart > 0) {
@@ -300,8 +296,8 @@ public final class OtlpJsonEncoder {
     }
   }
 
-  private void writeTraceAttributes(JsonGenerator g, TraceAttributes trace, TraceMetadataCache cache)
-      throws IOException {
+  private void writeTraceAttributes(JsonGenerator g, SpanData span, TraceMetadataCache cache) throws IOException {
+    TraceAttributes trace = span.traceAttributes();
     stringAttribute(g, TRACE_NAME, shortText(trace.traceName()));
     stringAttribute(g, USER_ID, shortText(trace.userId()));
     stringAttribute(g, SESSION_ID, shortText(trace.sessionId()));
@@ -313,11 +309,62 @@ public final class OtlpJsonEncoder {
     }
     String release = trace.release();
     stringAttribute(g, RELEASE, shortText(release != null ? release : defaultRelease));
-    stringAttribute(g, VERSION, shortText(trace.version()));
+    String version = span.version();
+    stringAttribute(g, VERSION, shortText(version != null ? version : trace.version()));
     String environment = trace.environment();
     stringAttribute(g, ENVIRONMENT,
         environment == null ? defaultEnvironment : LangfuseEnvironment.normalize(environment));
   }
+
+  // ---- Langfuse parity and GenAI attributes (issue 17). Kept together so that they move as one piece into the
+  // wire-independent attribute mapping.
+
+  /**
+   * The trace-root markers of an application root under a remote parent, and the trace input/output overrides.
+   * {@code langfuse.internal.as_root} makes Langfuse's conversion treat the span as the trace root (so its input and
+   * output become the trace's) on the legacy write path too, as Langfuse's Python SDK marks a span started under a
+   * remote parent; {@code is_app_root} does it on the v4 path.
+   */
+  private void writeLangfuseParityAttributes(JsonGenerator g, SpanData span, boolean appRoot) throws IOException {
+    if (appRoot) {
+      booleanAttribute(g, IS_APP_ROOT, true);
+      booleanAttribute(g, AS_ROOT, true);
+    }
+    stringAttribute(g, TRACE_INPUT, span.traceInput());
+    stringAttribute(g, TRACE_OUTPUT, span.traceOutput());
+  }
+
+  /**
+   * The OpenTelemetry GenAI semantic-convention attributes, for backends other than Langfuse. Langfuse reads each
+   * of them only as a fallback for a {@code langfuse.*} attribute that fluxtrace always sends when it has the value
+   * (model, usage, session; the observation type before the operation name), and its copy of raw attributes into
+   * metadata is off for this scope, so nothing is read or counted twice. No content is duplicated: messages stay
+   * in {@code langfuse.observation.input/output}. Agents get no operation name on purpose: Langfuse treats
+   * {@code invoke_agent} spans as aggregates and ignores their model, usage and cost.
+   */
+  private void writeGenAiAttributes(JsonGenerator g, SpanData span) throws IOException {
+    String operation = operationName(span.type());
+    if (operation != null) {
+      stringAttribute(g, GEN_AI_OPERATION_NAME, operation);
+    }
+    GenerationData generation = span.generation();
+    if (generation != null) {
+      stringAttribute(g, GEN_AI_PROVIDER_NAME, shortText(generation.provider()));
+      stringAttribute(g, GEN_AI_REQUEST_MODEL, shortText(generation.model()));
+      Map<String, Long> usage = generation.usageDetails();
+      Long inputTokens = firstUsage(usage, "input", "input_tokens", "prompt_tokens");
+      if (inputTokens != null) {
+        intAttribute(g, GEN_AI_USAGE_INPUT_TOKENS, inputTokens);
+      }
+      Long outputTokens = firstUsage(usage, "output", "output_tokens", "completion_tokens");
+      if (outputTokens != null) {
+        intAttribute(g, GEN_AI_USAGE_OUTPUT_TOKENS, outputTokens);
+      }
+    }
+    stringAttribute(g, GEN_AI_CONVERSATION_ID, shortText(span.traceAttributes().sessionId()));
+  }
+
+  // ---- end of the Langfuse parity and GenAI attributes.
 
   /**
    * The run attributes on every span of an experiment item's trace; the item attributes only on its root
@@ -398,22 +445,35 @@ public final class OtlpJsonEncoder {
     }
   }
 
-  private @Nullable String traceMetadataJson(Map<String, String> metadata) {
+  private @Nullable String traceMetadataJson(Map<String, Object> metadata) {
     if (metadata.isEmpty()) {
       return null;
     }
     JsonObjectText object = new JsonObjectText(maxValueBytes);
-    for (Map.Entry<String, String> entry : metadata.entrySet()) {
-      String value = entry.getValue();
+    for (Map.Entry<String, Object> entry : metadata.entrySet()) {
+      Object value = entry.getValue();
       if (value == null) {
         continue;
       }
       long room = object.startEntry(String.valueOf(entry.getKey()));
       if (room >= 0) {
-        object.value(JsonText.quote(value, (int) room, JsonText.TRUNCATED_MARKER));
+        object.value(metadataValueJson(value, (int) room));
       }
     }
     return object.finish();
+  }
+
+  /**
+   * A trace metadata value as JSON of at most {@code room} bytes: a string quoted; a structured value recorded by the
+   * span ({@link JsonValue}) as its JSON, or, when the object has less room left for it, as much of that JSON as fits
+   * in a string with the truncation marker, as any truncated content is. A structured value that was never recorded
+   * (hand-made {@code SpanData}) is sent as its string form: the encoder does not serialize application objects.
+   */
+  private static String metadataValueJson(Object value, int room) {
+    if (value instanceof JsonValue json && !JsonText.exceeds(json.json(), room)) {
+      return json.json();
+    }
+    return JsonText.quote(String.valueOf(value), room, JsonText.TRUNCATED_MARKER);
   }
 
   /**
