@@ -95,6 +95,11 @@ public final class TracerFactory {
       b.noProxy();
     }
     b.shutdownHook(p.isShutdownHook());
+    String projectId = p.getTraceUrl().getProjectId();
+    if (projectId != null) {
+      set.put("projectId", FluxtraceProperties.PREFIX + ".trace-url.project-id");
+      b.projectId(projectId);
+    }
     try {
       p.getHeaders().forEach(b::header);
       if (masker != null) {
