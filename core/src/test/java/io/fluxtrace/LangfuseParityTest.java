@@ -9,6 +9,7 @@ import io.fluxtrace.export.InMemoryScoreExporter;
 import io.fluxtrace.export.InMemorySpanExporter;
 import io.fluxtrace.internal.otlp.OtlpJsonEncoder;
 import io.fluxtrace.testing.OtlpJson;
+import io.fluxtrace.testing.OtlpReceiver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.util.List;
 import java.util.Map;
@@ -225,6 +226,35 @@ class LangfuseParityTest {
       assertThat(a.keySet()).noneMatch(key -> key.startsWith("gen_ai.input") || key.startsWith("gen_ai.output")
           || key.startsWith("gen_ai.prompt") || key.startsWith("gen_ai.completion") || key.startsWith("gen_ai.tool")
           || key.equals("gen_ai.usage.cost") || (key.startsWith("gen_ai.request.") && !key.equals("gen_ai.request.model")));
+    }
+  }
+
+  @Test
+  void theRealExportCarriesTheNewFieldsToAnIndependentReceiver() throws Exception {
+    try (OtlpReceiver receiver = OtlpReceiver.start();
+        FluxTracer tracer = TestConfigs.builder().baseUrl(receiver.baseUrl()).serviceVersion("9.1")
+            .environment("Staging").build()) {
+      TraceAttributes attributes = TraceAttributes.builder().sessionId("conv-1")
+          .metadata("plan", Map.of("seats", 3)).prompt("p", 1).build();
+      Span root = tracer.startSpan("handler", ObservationType.SPAN,
+          SpanContext.remote(PARENT_TRACE, PARENT_SPAN, true), attributes).traceInput("in");
+      tracer.startSpan("chat", ObservationType.GENERATION, root.context(), attributes)
+          .model("gpt-4o").provider("anthropic").usage("input", 3).version("v2").end();
+      root.end();
+      assertThat(tracer.flushBlocking(java.time.Duration.ofSeconds(30)).isClean()).isTrue();
+
+      ExportTraceServiceRequest request = OtlpJson.parse(receiver.awaitRequest().body());
+      assertThat(OtlpJson.resourceAttributes(request)).containsEntry("service.version", "9.1");
+      Map<String, Object> handler = attributesOf(request, "handler");
+      assertThat(handler).containsEntry("langfuse.internal.as_root", true)
+          .containsEntry("langfuse.trace.input", "\"in\"")
+          .containsEntry("langfuse.environment", "staging");
+      Map<String, Object> chat = attributesOf(request, "chat");
+      assertThat(chat).containsEntry("langfuse.version", "v2")
+          .containsEntry("langfuse.observation.prompt.name", "p")
+          .containsEntry("gen_ai.provider.name", "anthropic")
+          .containsEntry("gen_ai.conversation.id", "conv-1");
+      assertThat(json(chat.get("langfuse.trace.metadata"))).isEqualTo(JSON.readTree("{\"plan\":{\"seats\":3}}"));
     }
   }
 
