@@ -106,14 +106,15 @@ public interface Span {
 
   /**
    * The tools offered to the model in this generation. Langfuse lists them as the generation's tools: they travel
-   * in the observation metadata under {@code tools}, in the OpenAI function shape. Replaces any set before.
+   * in the observation metadata under {@code tools} (replacing a metadata entry of that name), in the OpenAI function
+   * shape, masked as {@link ContentKind#METADATA}. Replaces any set before; nulls are dropped and counted.
    */
   Span toolDefinitions(List<ToolDefinition> tools);
 
   /**
    * The tool calls the model asked for in this generation. The output is then sent as an OpenAI assistant message,
    * {@code {"role":"assistant","content":<output>,"tool_calls":[...]}}, which Langfuse renders with its tool calls.
-   * Replaces any set before.
+   * The whole message is masked as {@link ContentKind#OUTPUT}. Replaces any set before; nulls are dropped and counted.
    */
   Span toolCalls(List<ToolCall> calls);
 

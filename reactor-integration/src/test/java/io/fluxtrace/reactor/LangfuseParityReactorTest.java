@@ -29,6 +29,37 @@ class LangfuseParityReactorTest {
 
   private final TracingFixture fx = TracingFixture.create();
   private final ReactorTracing tracing = fx.tracing;
+  private final FluxTracer tracer = fx.tracer;
+
+  // README: ticket
+  /** One support ticket: its trace id derived from the ticket id, one prompt linked to all its generations. */
+  Mono<String> handleTicket(String ticketId, String question) {
+    return Mono.just(question)
+        .flatMap(q -> Mono.just("draft for " + q).transform(tracing.generation("draft").mono()))
+        .transform(tracing.chain("ticket").mono())
+        .contextWrite(TraceContext.prompt("support-answer", 3))
+        .contextWrite(TraceContext.metadata("customer", Map.of("tier", "gold", "seats", 12)))
+        .contextWrite(TraceContext.traceId(TraceIds.fromSeed(ticketId)));
+  }
+
+  /** Days later, a feedback job scores the same trace knowing only the ticket id. */
+  void recordSatisfaction(String ticketId, int stars) {
+    tracer.score(Score.numeric("satisfaction", stars).traceId(TraceIds.fromSeed(ticketId)).build());
+  }
+  // END README
+
+  @Test
+  void theReadmeTicketExample() {
+    StepVerifier.create(handleTicket("T-1001", "refund?")).expectNext("draft for refund?").verifyComplete();
+    recordSatisfaction("T-1001", 5);
+
+    assertThat(fx.span("ticket").traceId()).isEqualTo(TraceIds.fromSeed("T-1001"));
+    assertPrompt(fx.span("draft"), "support-answer", 3);
+    assertThat(String.valueOf(fx.span("draft").traceAttributes().metadata().get("customer")))
+        .contains("\"tier\":\"gold\"");
+    assertThat(fx.scores()).singleElement()
+        .satisfies(score -> assertThat(score.traceId()).isEqualTo(TraceIds.fromSeed("T-1001")));
+  }
 
   @AfterEach
   void close() {

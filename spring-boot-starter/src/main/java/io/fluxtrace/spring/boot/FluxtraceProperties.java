@@ -554,7 +554,8 @@ public class FluxtraceProperties {
 
     /**
      * The Langfuse project id for direct links (base-url/project/ID/traces/TRACE); without it links are
-     * base-url/trace/TRACE, which Langfuse redirects to the trace's project.
+     * base-url/trace/TRACE, which Langfuse redirects to the trace's project. Also the tracer's projectId, for
+     * FluxTracer.traceUrl and TraceContext.currentTraceUrl.
      */
     private @Nullable String projectId;
 
