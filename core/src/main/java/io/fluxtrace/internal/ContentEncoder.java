@@ -130,8 +130,8 @@ public final class ContentEncoder {
    * {@link ContentKind#TRACE_METADATA}, each structured one masked, serialized and truncated like span content into
    * a {@link JsonValue}, and the experiment's metadata ({@link ContentKind#TRACE_METADATA}) and expected output
    * ({@link ContentKind#OUTPUT}) masked as JSON text. Returns {@code attributes} itself, at no cost, when no masker
-   * is configured and no value is structured. The spans of one request share one attributes instance, so the last
-   * result is kept and reused.
+   * is configured and no value is structured. Without a masker, the spans of one request (which share one attributes
+   * instance) reuse the last result.
    */
   public TraceAttributes maskTraceAttributes(TraceAttributes attributes) {
     ExperimentAttributes experiment = attributes.experiment();
@@ -139,7 +139,9 @@ public final class ContentEncoder {
     if ((metadata.isEmpty() && experiment == null) || (masker == null && !needsFreezing(metadata))) {
       return attributes;
     }
-    FrozenAttributes last = lastFrozen;
+    // Without a masker the result depends on the attributes alone: the spans of a request reuse it. With one, the
+    // hook sees every span's values, as it always has (its calls and failures are counted per span).
+    FrozenAttributes last = masker == null ? lastFrozen : null;
     if (last != null && last.given() == attributes) {
       return last.recorded();
     }
@@ -169,7 +171,9 @@ public final class ContentEncoder {
         attributes.traceName(), attributes.tags(), changed ? masked : metadata, attributes.release(),
         attributes.version(), attributes.environment(), attributes.isPublic(), maskedExperiment,
         attributes.promptName(), attributes.promptVersion());
-    lastFrozen = new FrozenAttributes(attributes, recorded);
+    if (masker == null) {
+      lastFrozen = new FrozenAttributes(attributes, recorded);
+    }
     return recorded;
   }
 
