@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.InMemoryScoreExporter;
 import io.fluxtrace.export.InMemorySpanExporter;
-import io.fluxtrace.internal.otlp.OtlpJsonEncoder;
+import io.fluxtrace.internal.export.LangfuseAttributes;
+import io.fluxtrace.internal.export.OtlpJsonWriter;
 import io.fluxtrace.testing.OtlpJson;
 import io.fluxtrace.testing.OtlpReceiver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -38,7 +39,7 @@ class LangfuseParityTest {
   /** Records with {@code tracer}, then encodes what it recorded as an export with {@code wire}'s settings. */
   private ExportTraceServiceRequest export(FluxTracer tracer, FluxTracerBuilder wire) {
     tracer.close();
-    return OtlpJson.parse(new OtlpJsonEncoder(TestConfigs.config(wire)).encode(spans.spans()));
+    return OtlpJson.parse(new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config(wire))).encode(spans.spans()));
   }
 
   private static Map<String, Object> attributesOf(ExportTraceServiceRequest request, String name) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.InMemoryScoreExporter;
 import io.fluxtrace.export.InMemorySpanExporter;
-import io.fluxtrace.internal.ScoreIngestionEncoder;
+import io.fluxtrace.internal.score.ScoreIngestionEncoder;
 import io.fluxtrace.testing.LangfuseOpenApi;
 import java.util.List;
 import java.util.Map;

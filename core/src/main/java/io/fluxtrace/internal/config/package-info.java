@@ -1,4 +1,7 @@
-/** The tracer's validated configuration. Internal: no compatibility promise. */
+/**
+ * The validated tracer configuration, environment defaults and endpoint/secret checks.
+ * Implementation only: public so that the other fluxtrace modules can use it, with no compatibility promise.
+ */
 @NullMarked
 package io.fluxtrace.internal.config;
 

@@ -1,5 +1,6 @@
 /**
- * User content on its way out: masking, serialization and size limits. Internal: no compatibility promise.
+ * Content encoding: user values to bounded JSON text, masking, the default object mapper.
+ * Implementation only: public so that the other fluxtrace modules can use it, with no compatibility promise.
  */
 @NullMarked
 package io.fluxtrace.internal.content;

@@ -1,4 +1,7 @@
-/** The score side of the tracer. Internal: no compatibility promise. */
+/**
+ * The score side: recorder, score data, the score pipeline, Langfuse ingestion encoding and its 207 reading.
+ * Implementation only: public so that the other fluxtrace modules can use it, with no compatibility promise.
+ */
 @NullMarked
 package io.fluxtrace.internal.score;
 
