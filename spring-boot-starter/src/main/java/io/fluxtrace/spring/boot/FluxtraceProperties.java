@@ -143,6 +143,17 @@ public class FluxtraceProperties {
   private @Nullable Boolean noProxy;
 
   /** The WebFlux filter that sets each request's user, session and caller's trace. */
+  // Langfuse fields (issue 17).
+
+  /** The service.version resource attribute; Langfuse uses it as a trace's version when no span sets one. */
+  private @Nullable String serviceVersion;
+
+  /**
+   * Whether spans also carry the OpenTelemetry GenAI attributes (gen_ai.*) for other OTLP backends; Langfuse reads
+   * them only where its own attribute is missing. Default true.
+   */
+  private @Nullable Boolean genAiAttributes;
+
   private final Web web = new Web();
 
   /** Joining the application's own trace (Micrometer Tracing or OpenTelemetry) in process. */
@@ -425,6 +436,22 @@ public class FluxtraceProperties {
 
   public TraceUrl getTraceUrl() {
     return traceUrl;
+  }
+
+  public @Nullable String getServiceVersion() {
+    return serviceVersion;
+  }
+
+  public void setServiceVersion(@Nullable String serviceVersion) {
+    this.serviceVersion = serviceVersion;
+  }
+
+  public @Nullable Boolean getGenAiAttributes() {
+    return genAiAttributes;
+  }
+
+  public void setGenAiAttributes(@Nullable Boolean genAiAttributes) {
+    this.genAiAttributes = genAiAttributes;
   }
 
   @Override

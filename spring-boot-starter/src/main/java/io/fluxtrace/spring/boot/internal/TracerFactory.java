@@ -95,6 +95,8 @@ public final class TracerFactory {
       b.noProxy();
     }
     b.shutdownHook(p.isShutdownHook());
+    apply(set, "serviceVersion", p.getServiceVersion(), b::serviceVersion);
+    apply(set, "genAiAttributes", p.getGenAiAttributes(), b::genAiAttributes);
     String projectId = p.getTraceUrl().getProjectId();
     if (projectId != null) {
       set.put("projectId", FluxtraceProperties.PREFIX + ".trace-url.project-id");
