@@ -6,6 +6,7 @@ import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.ShutdownDrain;
 import io.fluxtrace.internal.TracerAccess;
+import io.fluxtrace.internal.config.TraceLinks;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.ContentEncoder;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
@@ -13,6 +14,7 @@ import io.fluxtrace.internal.pipeline.SpanPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.sampling.HeldTrace;
 import io.fluxtrace.internal.sampling.TailSampler;
+import io.fluxtrace.internal.score.RecentTraces;
 import io.fluxtrace.internal.score.ScoreDataFactory;
 import io.fluxtrace.internal.score.ScoreRecorder;
 import io.fluxtrace.internal.span.OpenSpans;
@@ -87,6 +89,10 @@ public final class FluxTracer implements AutoCloseable {
   /** Whether shutdown's summary was logged; drops after close before it are part of it. */
   private volatile boolean shutdownReported;
   private final RateLimitedLog lateDropWarnings = new RateLimitedLog(log, Duration.ofMinutes(1));
+  /** The environment and release of traces started here with their own, for scores recorded later by trace id. */
+  private final RecentTraces recentTraces = new RecentTraces();
+  /** Links to traces in the Langfuse UI; null when the tracer does not export to Langfuse. */
+  private final @Nullable TraceLinks traceLinks;
 
   private FluxTracer(TracerConfig config) {
     this.config = config;
@@ -101,7 +107,8 @@ public final class FluxTracer implements AutoCloseable {
       SpanExporter exporter = exporters.spanExporter(metrics);
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
       ScoreRecorder recorder = new ScoreRecorder(config, metrics.scores,
-          new ScoreDataFactory(encoder, spanClock, config.environment()), () -> exporters.scoreExporter(metrics.scores));
+          new ScoreDataFactory(encoder, spanClock, config.environment(), config.release(), recentTraces),
+          () -> exporters.scoreExporter(metrics.scores));
       this.scores = recorder;
       BatchingPipeline<SpanData> p = pipeline;
       this.tail = config.sampling().tailEnabled()
@@ -129,6 +136,15 @@ public final class FluxTracer implements AutoCloseable {
       }
     };
     this.shutdownHook = pipeline != null && config.shutdownHook() ? registerShutdownHook() : null;
+    this.traceLinks = config.langfuse() && config.exporter() == null ? traceLinks(config) : null;
+  }
+
+  private static TraceLinks traceLinks(TracerConfig config) {
+    String endpoint = config.endpoint().toString();
+    String base = endpoint.endsWith(FluxTracerBuilder.LANGFUSE_OTLP_PATH)
+        ? endpoint.substring(0, endpoint.length() - FluxTracerBuilder.LANGFUSE_OTLP_PATH.length())
+        : endpoint;
+    return new TraceLinks(base, config.fields().projectId());
   }
 
   /**
@@ -239,10 +255,33 @@ public final class FluxTracer implements AutoCloseable {
     if (pipeline == null) {
       return NonRecordingSpan.DISABLED;
     }
+    return start(name, type, parent, attributes, null);
+  }
+
+  /**
+   * Starts the root span of a new trace whose id is given, such as {@link TraceIds#fromSeed} of an external request
+   * id, so that a later job can score the trace by the same id. Sampled by that id like any new trace.
+   *
+   * @param traceId a W3C trace id (32 lowercase hex characters, not all zeros)
+   * @throws IllegalArgumentException when {@code traceId} is not a valid trace id
+   */
+  public Span startTrace(String traceId, String name, ObservationType type, TraceAttributes attributes) {
+    if (traceId == null || !TraceIds.isValidTraceId(traceId)) {
+      throw new IllegalArgumentException("fluxtrace: traceId must be a W3C trace id (32 lowercase hex characters,"
+          + " not all zeros), got " + (traceId == null ? "null" : "'" + traceId + "'"));
+    }
+    if (pipeline == null) {
+      return NonRecordingSpan.DISABLED;
+    }
+    return start(name, type, null, attributes, traceId);
+  }
+
+  private Span start(String name, ObservationType type, @Nullable SpanContext parent,
+      @Nullable TraceAttributes attributes, @Nullable String givenTraceId) {
     String traceId;
     boolean sampled;
     if (parent == null) {
-      traceId = TraceIds.newTraceId();
+      traceId = givenTraceId != null ? givenTraceId : TraceIds.newTraceId();
       sampled = isSampled(traceId);
     } else {
       traceId = parent.traceId();
@@ -291,7 +330,22 @@ public final class FluxTracer implements AutoCloseable {
     if (!closing) {
       span.register(openSpans);
     }
+    if ((parent == null || parent.remote()) && attributes != null) {
+      // Only the trace's local root, and only a trace with its own environment or release, costs anything here.
+      recentTraces.put(traceId, attributes.environment(), attributes.release());
+    }
     return span;
+  }
+
+  /**
+   * The link to a trace in the Langfuse UI: {@code {baseUrl}/project/{projectId}/traces/{traceId}} with a
+   * {@link FluxTracerBuilder#projectId project id}, else {@code {baseUrl}/trace/{traceId}}, which Langfuse redirects
+   * to the trace's project. Null when the tracer does not export to Langfuse (an OTLP endpoint or a custom
+   * exporter), or for an invalid trace id.
+   */
+  public @Nullable String traceUrl(String traceId) {
+    TraceLinks links = traceLinks;
+    return links == null || traceId == null || !TraceIds.isValidTraceId(traceId) ? null : links.traceUrl(traceId);
   }
 
   /**
@@ -408,12 +462,22 @@ public final class FluxTracer implements AutoCloseable {
    * {@link ScoreStats#droppedNoExporter()} and one warning is logged.
    */
   public void score(Score score) {
+    score(score, null);
+  }
+
+  /**
+   * As {@link #score(Score)}, for a score recorded inside a request whose trace-wide attributes are
+   * {@code request}: unless the score sets its own environment, it takes the request's environment (and release),
+   * so a score of a {@code staging} request files under {@code staging}. The traced operators of
+   * {@code io.fluxtrace.reactor} pass the request's attributes from the Reactor Context.
+   */
+  public void score(Score score, @Nullable TraceAttributes request) {
     Objects.requireNonNull(score, "score");
     ScoreRecorder s = scores;
     if (s != null) {
       TailSampler t = tail;
       if (t == null || !t.score(score)) {
-        s.record(score);
+        s.record(score, request);
       }
       if (closing) {
         reportLateDrops();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.config.SamplingSettings;
+import io.fluxtrace.internal.config.FieldSettings;
 import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
@@ -139,6 +140,9 @@ public final class FluxTracerBuilder {
   private @Nullable URI proxy;
   private boolean systemProxy = true;
   private @Nullable TailSampling tailSampling;
+  private @Nullable String serviceVersion;
+  private boolean genAiAttributes = FieldSettings.DEFAULTS.genAiAttributes();
+  private @Nullable String projectId;
 
   FluxTracerBuilder(Map<String, String> env) {
     this.env = Map.copyOf(env);
@@ -441,6 +445,37 @@ public final class FluxTracerBuilder {
     return this;
   }
 
+  // Langfuse fields and parity helpers (issue 17).
+
+  /**
+   * The {@code service.version} resource attribute: the version of the application. Langfuse uses it as a trace's
+   * version when no span sets one ({@code langfuse.version}). Default: none.
+   */
+  public FluxTracerBuilder serviceVersion(@Nullable String serviceVersion) {
+    this.serviceVersion = serviceVersion;
+    return this;
+  }
+
+  /**
+   * Whether spans also carry the OpenTelemetry GenAI semantic-convention attributes ({@code gen_ai.operation.name},
+   * {@code gen_ai.provider.name}, {@code gen_ai.request.model}, {@code gen_ai.usage.*}, {@code
+   * gen_ai.conversation.id}), so that other OTLP backends recognize model calls. Langfuse reads them only where
+   * the {@code langfuse.*} attribute is absent, so nothing is counted twice. Default: true.
+   */
+  public FluxTracerBuilder genAiAttributes(boolean genAiAttributes) {
+    this.genAiAttributes = genAiAttributes;
+    return this;
+  }
+
+  /**
+   * The Langfuse project id, so that {@link FluxTracer#traceUrl} links straight into the project; without it the
+   * link goes through Langfuse's redirect to the trace's project. Default: none.
+   */
+  public FluxTracerBuilder projectId(@Nullable String projectId) {
+    this.projectId = projectId;
+    return this;
+  }
+
   /** Connects directly, ignoring the JVM's proxy settings (and any {@link #proxy} set before). */
   public FluxTracerBuilder noProxy() {
     this.proxy = null;
@@ -561,7 +596,19 @@ public final class FluxTracerBuilder {
         scoreExporter,
         maxQueuedScores,
         transportSettings(),
-        SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes));
+        SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes),
+        fieldSettings());
+  }
+
+  /** The Langfuse field settings, validated. */
+  private FieldSettings fieldSettings() {
+    String version = serviceVersion == null || serviceVersion.isBlank() ? null : serviceVersion.trim();
+    String project = projectId == null || projectId.isBlank() ? null : projectId.trim();
+    if (project != null) {
+      require(project.chars().allMatch(c -> c > ' ' && c != '/' && c != '?' && c != '#' && c < 0x7f),
+          "projectId", "a Langfuse project id (printable ASCII without '/', '?' or '#')", project);
+    }
+    return new FieldSettings(version, genAiAttributes, project);
   }
 
   /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */

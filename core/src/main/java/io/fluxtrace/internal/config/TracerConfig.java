@@ -5,6 +5,7 @@ import io.fluxtrace.ContentMasker;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.config.FieldSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -28,6 +29,7 @@ import reactor.core.scheduler.Scheduler;
  *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
  * @param sampling tail sampling, or head sampling only
+ * @param fields the Langfuse fields and parity helpers: service version, GenAI attributes, project id
  */
 public record TracerConfig(
     boolean enabled,
@@ -65,7 +67,8 @@ public record TracerConfig(
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
     TransportSettings transport,
-    SamplingSettings sampling) {
+    SamplingSettings sampling,
+    FieldSettings fields) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -100,6 +103,7 @@ public record TracerConfig(
         + ", maxQueuedScores=" + maxQueuedScores
         + ", transport=" + transport
         + ", sampling=" + sampling
+        + ", fields=" + fields
         + '}';
   }
 }

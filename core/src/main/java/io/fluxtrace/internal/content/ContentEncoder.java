@@ -128,34 +128,69 @@ public final class ContentEncoder {
   }
 
   /**
-   * The trace attributes with each metadata value masked as {@link ContentKind#TRACE_METADATA}, and the
-   * experiment's metadata ({@link ContentKind#TRACE_METADATA}) and expected output ({@link ContentKind#OUTPUT})
-   * masked as JSON text. Returns {@code attributes} itself, at no cost, when no masker is configured or there is
-   * nothing to mask.
+   * The trace attributes as recorded with a span: each string metadata value masked as
+   * {@link ContentKind#TRACE_METADATA}, each structured one masked, serialized and truncated like span content into
+   * a {@link JsonValue}, and the experiment's metadata ({@link ContentKind#TRACE_METADATA}) and expected output
+   * ({@link ContentKind#OUTPUT}) masked as JSON text. Returns {@code attributes} itself, at no cost, when no masker
+   * is configured and no value is structured. Without a masker, the spans of one request (which share one attributes
+   * instance) reuse the last result.
    */
   public TraceAttributes maskTraceAttributes(TraceAttributes attributes) {
-    ContentMasker m = masker;
     ExperimentAttributes experiment = attributes.experiment();
-    if (m == null || (attributes.metadata().isEmpty() && experiment == null)) {
+    Map<String, Object> metadata = attributes.metadata();
+    if ((metadata.isEmpty() && experiment == null) || (masker == null && !needsFreezing(metadata))) {
       return attributes;
     }
-    Map<String, String> masked = new LinkedHashMap<>();
+    // Without a masker the result depends on the attributes alone: the spans of a request reuse it. With one, the
+    // hook sees every span's values, as it always has (its calls and failures are counted per span).
+    FrozenAttributes last = masker == null ? lastFrozen : null;
+    if (last != null && last.given() == attributes) {
+      return last.recorded();
+    }
+    Map<String, Object> masked = new LinkedHashMap<>();
     boolean changed = false;
-    for (Map.Entry<String, String> entry : attributes.metadata().entrySet()) {
-      String value = entry.getValue();
-      String text = maskedText(ContentKind.TRACE_METADATA, value);
-      if (text != null) {
-        masked.put(entry.getKey(), text);
+    for (Map.Entry<String, Object> entry : metadata.entrySet()) {
+      Object value = entry.getValue();
+      Object recorded;
+      if (value instanceof String string) {
+        recorded = maskedText(ContentKind.TRACE_METADATA, string);
+      } else if (value instanceof JsonValue) {
+        recorded = value; // recorded before, by a span of the same request
+      } else {
+        String json = encode(ContentKind.TRACE_METADATA, value);
+        recorded = json == null ? null : new JsonValue(json);
       }
-      changed |= text != value;
+      if (recorded != null) {
+        masked.put(entry.getKey(), recorded);
+      }
+      changed |= recorded != value;
     }
     ExperimentAttributes maskedExperiment = experiment == null ? null : maskExperiment(experiment);
     if (!changed && maskedExperiment == experiment) {
       return attributes;
     }
-    return new TraceAttributes(attributes.userId(), attributes.sessionId(), attributes.traceName(),
-        attributes.tags(), changed ? masked : attributes.metadata(), attributes.release(), attributes.version(),
-        attributes.environment(), attributes.isPublic(), maskedExperiment);
+    TraceAttributes recorded = new TraceAttributes(attributes.userId(), attributes.sessionId(),
+        attributes.traceName(), attributes.tags(), changed ? masked : metadata, attributes.release(),
+        attributes.version(), attributes.environment(), attributes.isPublic(), maskedExperiment,
+        attributes.promptName(), attributes.promptVersion());
+    if (masker == null) {
+      lastFrozen = new FrozenAttributes(attributes, recorded);
+    }
+    return recorded;
+  }
+
+  /** The last attributes recorded, with what they were recorded from; racy by design (a miss only costs work). */
+  private volatile @Nullable FrozenAttributes lastFrozen;
+
+  private record FrozenAttributes(TraceAttributes given, TraceAttributes recorded) {}
+
+  private static boolean needsFreezing(Map<String, Object> metadata) {
+    for (Object value : metadata.values()) {
+      if (!(value instanceof String) && !(value instanceof JsonValue)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private ExperimentAttributes maskExperiment(ExperimentAttributes e) {

@@ -23,6 +23,8 @@ public final class ContextSpans {
   public static final Object REMOTE_PARENT = new Key("fluxtrace.remoteParent");
   /** The request's trace-wide attributes ({@link TraceAttributes}), merged by nested {@code contextWrite}s. */
   public static final Object ATTRIBUTES = new Key("fluxtrace.attributes");
+  /** The id a new trace started here takes ({@link String}), instead of a random one; a parent takes precedence. */
+  public static final Object TRACE_ID = new Key("fluxtrace.traceId");
 
   private ContextSpans() {}
 
@@ -58,6 +60,12 @@ public final class ContextSpans {
     SpanContext parent = parent(context);
     if (parent != null && !parent.sampled() && !(parent.remote() && tracer.decidesJoinedTraces())) {
       return null;
+    }
+    if (parent == null) {
+      String traceId = context.getOrDefault(TRACE_ID, null);
+      if (traceId != null) {
+        return tracer.startTrace(traceId, name, type, attributes(context));
+      }
     }
     return tracer.startSpan(name, type, parent, attributes(context));
   }

@@ -143,6 +143,17 @@ public class FluxtraceProperties {
   private @Nullable Boolean noProxy;
 
   /** The WebFlux filter that sets each request's user, session and caller's trace. */
+  // Langfuse fields (issue 17).
+
+  /** The service.version resource attribute; Langfuse uses it as a trace's version when no span sets one. */
+  private @Nullable String serviceVersion;
+
+  /**
+   * Whether spans also carry the OpenTelemetry GenAI attributes (gen_ai.*) for other OTLP backends; Langfuse reads
+   * them only where its own attribute is missing. Default true.
+   */
+  private @Nullable Boolean genAiAttributes;
+
   private final Web web = new Web();
 
   /** Joining the application's own trace (Micrometer Tracing or OpenTelemetry) in process. */
@@ -434,6 +445,22 @@ public class FluxtraceProperties {
     return sampling;
   }
 
+  public @Nullable String getServiceVersion() {
+    return serviceVersion;
+  }
+
+  public void setServiceVersion(@Nullable String serviceVersion) {
+    this.serviceVersion = serviceVersion;
+  }
+
+  public @Nullable Boolean getGenAiAttributes() {
+    return genAiAttributes;
+  }
+
+  public void setGenAiAttributes(@Nullable Boolean genAiAttributes) {
+    this.genAiAttributes = genAiAttributes;
+  }
+
   @Override
   public String toString() {
     // Spring may print a properties object in a binding failure: no key, no header value.
@@ -561,7 +588,8 @@ public class FluxtraceProperties {
 
     /**
      * The Langfuse project id for direct links (base-url/project/ID/traces/TRACE); without it links are
-     * base-url/trace/TRACE, which Langfuse redirects to the trace's project.
+     * base-url/trace/TRACE, which Langfuse redirects to the trace's project. Also the tracer's projectId, for
+     * FluxTracer.traceUrl and TraceContext.currentTraceUrl.
      */
     private @Nullable String projectId;
 

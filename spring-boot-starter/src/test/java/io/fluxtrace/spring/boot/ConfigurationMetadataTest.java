@@ -50,7 +50,10 @@ class ConfigurationMetadataTest {
             "fluxtrace.sampling.keep-slower-than", "fluxtrace.sampling.max-held-bytes");
         continue;
       }
-      String property = "fluxtrace." + (setter.getName().equals("header") ? "headers" : kebab(setter.getName()));
+      String property = setter.getName().equals("header") ? "fluxtrace.headers"
+          // The project id is first a trace link setting of the starter's web filter.
+          : setter.getName().equals("projectId") ? "fluxtrace.trace-url.project-id"
+          : "fluxtrace." + kebab(setter.getName());
       assertThat(names).as("a property for builder setting %s", setter.getName()).contains(property);
     }
   }

@@ -96,6 +96,13 @@ public final class TracerFactory {
       b.noProxy();
     }
     b.shutdownHook(p.isShutdownHook());
+    apply(set, "serviceVersion", p.getServiceVersion(), b::serviceVersion);
+    apply(set, "genAiAttributes", p.getGenAiAttributes(), b::genAiAttributes);
+    String projectId = p.getTraceUrl().getProjectId();
+    if (projectId != null) {
+      set.put("projectId", FluxtraceProperties.PREFIX + ".trace-url.project-id");
+      b.projectId(projectId);
+    }
     try {
       p.getHeaders().forEach(b::header);
       if (masker != null) {
