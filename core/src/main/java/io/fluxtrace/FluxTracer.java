@@ -17,6 +17,7 @@ import io.fluxtrace.internal.SpanDataFactory;
 import io.fluxtrace.internal.SpanEndListener;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
+import io.fluxtrace.internal.media.MediaUploader;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
 import java.time.Duration;
@@ -64,6 +65,8 @@ public final class FluxTracer implements AutoCloseable {
   private final @Nullable BatchingPipeline<SpanData> pipeline;
   private final SpanDataFactory spanDataFactory;
   private final @Nullable ScoreRecorder scores;
+  /** Uploads media found in span content to Langfuse; null when media upload is off or not possible. */
+  private final @Nullable MediaUploader media;
   private final SpanEndListener endListener;
   private final long sampleThreshold;
   private final AtomicReference<@Nullable Mono<FlushResult>> shutdown = new AtomicReference<>();
@@ -81,14 +84,24 @@ public final class FluxTracer implements AutoCloseable {
   private FluxTracer(TracerConfig config) {
     this.config = config;
     this.spanClock = guardClock(config.clock());
-    ContentEncoder encoder =
-        new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics);
-    this.spanDataFactory = new SpanDataFactory(encoder, metrics);
     this.sampleThreshold = (long) (config.sampleRate() * Long.MAX_VALUE);
-    if (config.enabled()) {
-      // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
-      Exporters exporters = new Exporters(config);
+    // One per tracer: span and score export (and media upload) share its HTTP transport (event loop, pool, TLS, proxy).
+    Exporters exporters = config.enabled() ? new Exporters(config) : null;
+    MediaUploader uploader =
+        exporters != null && config.media().enabled() ? MediaUploader.create(config, exporters.transport()) : null;
+    this.media = uploader;
+    if (uploader != null) {
+      metrics.mediaStats(uploader::stats);
+    }
+    ContentEncoder encoder =
+        new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics, uploader);
+    this.spanDataFactory = new SpanDataFactory(encoder, metrics);
+    if (exporters != null) {
       SpanExporter exporter = exporters.spanExporter(metrics);
+      if (uploader != null) {
+        // A batch waits for its spans' media, so a span never points at media that did not arrive.
+        exporter = uploader.awaitingUploads(exporter);
+      }
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
       this.scores = new ScoreRecorder(config, metrics.scores,
           new ScoreDataFactory(encoder, spanClock, config.environment()), exporters);
@@ -306,7 +319,9 @@ public final class FluxTracer implements AutoCloseable {
       log.warn("fluxtrace: could not record span '{}': {}", span.name(), t.getClass().getName());
       return;
     }
-    p.offer(data);
+    if (!p.offer(data) && media != null) {
+      media.forget(data);
+    }
   }
 
   /**
@@ -321,8 +336,9 @@ public final class FluxTracer implements AutoCloseable {
     if (p == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
     }
-    return Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd)
-        .map(completed -> new FlushResult(completed, metrics.snapshot()));
+    MediaUploader m = media;
+    return Mono.zip(p.flush(), s.flush(), m == null ? Mono.just(true) : m.flush())
+        .map(done -> new FlushResult(done.getT1() && done.getT2() && done.getT3(), metrics.snapshot()));
   }
 
   /**
@@ -414,7 +430,7 @@ public final class FluxTracer implements AutoCloseable {
     }
     ShutdownDrain drain = new ShutdownDrain(
         timer,
-        () -> p.queuedItems() == 0 && s.queued() == 0 && openSpans.open() == 0,
+        () -> p.queuedItems() == 0 && s.queued() == 0 && openSpans.open() == 0 && (media == null || media.queued() == 0),
         () -> metrics.spansStarted.sum() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
         () -> p.queuedItems() > 0 || s.queued() > 0,
         () -> Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd),
@@ -424,7 +440,11 @@ public final class FluxTracer implements AutoCloseable {
       closing = true;
       int endedByShutdown = endOpenSpans();
       Duration left = Duration.ofNanos(Math.max(0, deadline - timer.now(NANOSECONDS)));
-      return Mono.zip(p.shutdown(left), s.shutdown(left), Boolean::logicalAnd)
+      MediaUploader m = media;
+      // Media gets half of what is left, so that spans whose media is given up on still go out with placeholders.
+      Mono<Boolean> mediaShutdown = m == null ? Mono.just(true) : m.shutdown(left.dividedBy(2));
+      return Mono.zip(p.shutdown(left), s.shutdown(left), mediaShutdown)
+          .map(done -> done.getT1() && done.getT2() && done.getT3())
           .map(completed -> {
             // Before the result is out, so that a caller of close() finds the hook gone.
             removeShutdownHook();

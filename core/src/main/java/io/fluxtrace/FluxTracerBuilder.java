@@ -8,6 +8,7 @@ import io.fluxtrace.internal.SafeLogger;
 import io.fluxtrace.internal.Secrets;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TransportSettings;
+import io.fluxtrace.internal.config.MediaSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ import reactor.core.scheduler.Schedulers;
  *   <tr><td>{@link #flushAt}</td><td>{@code LANGFUSE_FLUSH_AT}</td><td>{@value #DEFAULT_FLUSH_AT} spans</td></tr>
  *   <tr><td>{@link #flushInterval}</td><td>{@code LANGFUSE_FLUSH_INTERVAL} (seconds)</td><td>1 s</td></tr>
  *   <tr><td>{@link #timeout}</td><td>{@code LANGFUSE_TIMEOUT} (seconds)</td><td>10 s</td></tr>
+ *   <tr><td>{@link #mediaUpload}</td><td>{@code LANGFUSE_MEDIA_UPLOAD_ENABLED}</td><td>true</td></tr>
  * </table>
  *
  * <p>Environment values are trimmed; a blank one counts as unset. A malformed value makes {@link #build()}
@@ -137,6 +139,9 @@ public final class FluxTracerBuilder {
   private @Nullable String trustStorePassword;
   private @Nullable URI proxy;
   private boolean systemProxy = true;
+  private @Nullable Boolean mediaUpload;
+  private int maxQueuedMedia = MediaSettings.DEFAULT_MAX_QUEUED;
+  private @Nullable Long maxQueuedMediaBytes;
 
   FluxTracerBuilder(Map<String, String> env) {
     this.env = Map.copyOf(env);
@@ -446,6 +451,38 @@ public final class FluxTracerBuilder {
     return this;
   }
 
+  // Media upload (docs/media.md)
+
+  /**
+   * Whether media found in span input, output and metadata ({@link Media}, byte arrays, {@code data:...;base64,}
+   * strings) is uploaded through Langfuse's media API and replaced by Langfuse's media reference. Only a tracer
+   * that exports to Langfuse with keys uploads; elsewhere (an {@link #otlpEndpoint}, a custom {@link #exporter}) or
+   * when turned off, content is sent as it is. Default: {@code LANGFUSE_MEDIA_UPLOAD_ENABLED}, else true.
+   */
+  public FluxTracerBuilder mediaUpload(boolean enabled) {
+    this.mediaUpload = enabled;
+    return this;
+  }
+
+  /**
+   * Pieces of media waiting for or in upload at most; past it, new media is replaced by a placeholder and counted
+   * ({@link MediaStats#droppedQueueFull()}). Default {@value MediaSettings#DEFAULT_MAX_QUEUED}.
+   */
+  public FluxTracerBuilder maxQueuedMedia(int maxQueuedMedia) {
+    this.maxQueuedMedia = maxQueuedMedia;
+    return this;
+  }
+
+  /**
+   * Bytes of media waiting for or in upload at most, taken from {@link #maxQueuedBytes} (the spans get the rest),
+   * at most half of it; past it, new media is replaced by a placeholder and counted. Default: a quarter of
+   * {@link #maxQueuedBytes} (16 MiB by default).
+   */
+  public FluxTracerBuilder maxQueuedMediaBytes(long maxQueuedMediaBytes) {
+    this.maxQueuedMediaBytes = maxQueuedMediaBytes;
+    return this;
+  }
+
   /**
    * Validates the settings and builds the tracer. Missing Langfuse keys disable tracing with one warning,
    * nothing thrown; a malformed setting throws {@link IllegalArgumentException} naming it.
@@ -545,7 +582,21 @@ public final class FluxTracerBuilder {
         exportScheduler,
         scoreExporter,
         maxQueuedScores,
-        transportSettings());
+        transportSettings(),
+        mediaSettings(isEnabled && langfuse && exporter == null && pk != null && sk != null));
+  }
+
+  /** Media upload, validated; off unless asked for and {@code possible} (Langfuse with keys, our own export). */
+  private MediaSettings mediaSettings(boolean possible) {
+    boolean wanted = mediaUpload != null ? mediaUpload : bool("LANGFUSE_MEDIA_UPLOAD_ENABLED", true);
+    require(maxQueuedMedia >= 1, "maxQueuedMedia", "at least 1", String.valueOf(maxQueuedMedia));
+    Long set = maxQueuedMediaBytes;
+    long bytes = set != null ? set : Math.max(1, maxQueuedBytes / 4);
+    if (set != null) {
+      require(set >= 1024 && set <= maxQueuedBytes / 2, "maxQueuedMediaBytes",
+          "from 1024 to half of maxQueuedBytes (" + maxQueuedBytes / 2 + ")", String.valueOf(set));
+    }
+    return new MediaSettings(wanted && possible, maxQueuedMedia, bytes, MediaSettings.DEFAULT_MAX_CONCURRENT_UPLOADS);
   }
 
   /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */

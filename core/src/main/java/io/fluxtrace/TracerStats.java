@@ -30,6 +30,7 @@ import java.util.Map;
  * @param maskingFailures values the masking hook threw on, replaced by {@link ContentMasker#FAILED_MARKER}
  * @param invalidValuesDropped usage or cost figures dropped because Langfuse would reject them
  * @param scores the score counters, which the span counters above do not include
+ * @param media the counters of media uploaded to Langfuse (see {@link Media})
  */
 public record TracerStats(
     long spansStarted,
@@ -49,7 +50,8 @@ public record TracerStats(
     long contentTruncated,
     long maskingFailures,
     long invalidValuesDropped,
-    ScoreStats scores) {
+    ScoreStats scores,
+    MediaStats media) {
 
   /** Copies the failure map. */
   public TracerStats {

@@ -27,6 +27,8 @@ public final class SpanDataFactory {
 
   /** Never throws. */
   public SpanData toSpanData(RecordingSpan span) {
+    ContentEncoder.SpanIds ids =
+        encoder.replacesMedia() ? new ContentEncoder.SpanIds(span.traceId(), span.spanId()) : null;
     if (span.invalidValues() > 0) {
       metrics.invalidValuesDropped.add(span.invalidValues());
       invalidValueWarnings.warn("fluxtrace: span '{}' was given {} value(s) Langfuse would reject (a negative or"
@@ -45,9 +47,9 @@ public final class SpanDataFactory {
         span.endEpochNanos(),
         span.level(),
         encoder.encodeText(ContentKind.STATUS_MESSAGE, span.statusMessage()),
-        encoder.encode(ContentKind.INPUT, span.inputValue()),
-        encoder.encode(ContentKind.OUTPUT, span.outputValue()),
-        encoder.encodeEntries(ContentKind.METADATA, span.metadataValues()),
+        encoder.encode(ContentKind.INPUT, span.inputValue(), ids),
+        encoder.encode(ContentKind.OUTPUT, span.outputValue(), ids),
+        encoder.encodeEntries(ContentKind.METADATA, span.metadataValues(), ids),
         encoder.maskTraceAttributes(span.traceAttributes()),
         generation(span));
   }

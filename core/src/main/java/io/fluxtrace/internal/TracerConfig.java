@@ -5,6 +5,7 @@ import io.fluxtrace.ContentMasker;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.config.MediaSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -27,6 +28,7 @@ import reactor.core.scheduler.Scheduler;
  * @param shutdownQuietPeriod how long shutdown waits, once nothing is open or queued, for new work before it
  *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
+ * @param media media upload to Langfuse
  */
 public record TracerConfig(
     boolean enabled,
@@ -63,7 +65,8 @@ public record TracerConfig(
     @Nullable Scheduler exportScheduler,
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
-    TransportSettings transport) {
+    TransportSettings transport,
+    MediaSettings media) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -97,6 +100,7 @@ public record TracerConfig(
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", maxQueuedScores=" + maxQueuedScores
         + ", transport=" + transport
+        + ", media=" + media
         + '}';
   }
 }

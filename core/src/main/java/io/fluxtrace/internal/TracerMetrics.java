@@ -1,11 +1,13 @@
 package io.fluxtrace.internal;
 
 import io.fluxtrace.FailureReason;
+import io.fluxtrace.MediaStats;
 import io.fluxtrace.TracerStats;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The tracer's exact counters. {@link LongAdder}s because they are bumped from every thread that ends a span
@@ -32,6 +34,7 @@ public final class TracerMetrics {
 
   private volatile LongSupplier queuedSpans = () -> 0;
   private volatile LongSupplier queuedBytes = () -> 0;
+  private volatile Supplier<MediaStats> media = () -> MediaStats.EMPTY;
 
   public TracerMetrics() {
     for (FailureReason reason : FailureReason.values()) {
@@ -51,6 +54,11 @@ public final class TracerMetrics {
   public void gauges(LongSupplier queuedSpans, LongSupplier queuedBytes) {
     this.queuedSpans = queuedSpans;
     this.queuedBytes = queuedBytes;
+  }
+
+  /** Lets the media upload report its counters. */
+  public void mediaStats(Supplier<MediaStats> media) {
+    this.media = media;
   }
 
   /** A consistent-enough snapshot: each counter is exact, read one after the other. */
@@ -75,6 +83,7 @@ public final class TracerMetrics {
         contentTruncated.sum(),
         maskingFailures.sum(),
         invalidValuesDropped.sum(),
-        scores.snapshot());
+        scores.snapshot(),
+        media.get());
   }
 }

@@ -172,9 +172,10 @@ public final class HttpTransport {
 
   /** The transport a tracer configuration asks for, not yet leased. */
   public static HttpTransport create(TracerConfig config) {
-    // Span exports and the score exporter's two concurrent requests at most.
+    // Span exports, the score exporter's two concurrent requests and the media uploads at most.
+    int media = config.media().enabled() ? config.media().maxConcurrentUploads() : 0;
     return new HttpTransport(config.endpoint(), config.transport(), config.timeout(),
-        Math.max(1, config.maxConcurrentExports()) + 2);
+        Math.max(1, config.maxConcurrentExports()) + 2 + media);
   }
 
   /**
@@ -259,7 +260,7 @@ public final class HttpTransport {
    * loop, pool, TLS and proxy. For an {@code https://} endpoint built on a non-blocking thread, it completes once
    * the TLS set-up is built on {@link Schedulers#boundedElastic()}.
    */
-  Mono<HttpClient> client(UnaryOperator<HttpClient> customizer) {
+  public Mono<HttpClient> client(UnaryOperator<HttpClient> customizer) {
     return client.map(customizer);
   }
 
@@ -268,7 +269,7 @@ public final class HttpTransport {
    * broke its connection before the response, as {@link ConnectionErrorHandler} reports it (which keeps that error
    * out of Reactor Netty's log).
    */
-  <T> Mono<T> send(Mono<HttpClient> client, Function<HttpClient, Mono<T>> request,
+  public <T> Mono<T> send(Mono<HttpClient> client, Function<HttpClient, Mono<T>> request,
       Function<Throwable, T> connectionFailed) {
     return Mono.defer(() -> {
       RequestErrors errors = new RequestErrors();
@@ -278,7 +279,7 @@ public final class HttpTransport {
   }
 
   /** Takes a share of this transport for an exporter; false if it was already disposed. */
-  boolean lease() {
+  public boolean lease() {
     for (;;) {
       int current = leases.get();
       if (current < 0) {
@@ -294,7 +295,7 @@ public final class HttpTransport {
    * Gives back a share taken by {@link #lease()}; the last one disposes the pool, then the event loop and the
    * resolver. Completes once the release, or the disposal it started, is done; never errors.
    */
-  Mono<Void> release() {
+  public Mono<Void> release() {
     return Mono.defer(() -> {
       for (;;) {
         int current = leases.get();

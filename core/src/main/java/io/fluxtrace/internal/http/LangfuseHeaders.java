@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** The headers every request to Langfuse carries, for spans and scores alike. */
-final class LangfuseHeaders {
+public final class LangfuseHeaders {
 
   /** The User-Agent of every request fluxtrace sends. */
-  static final String USER_AGENT = FluxtraceVersion.SDK_NAME + "/" + FluxtraceVersion.VERSION;
+  public static final String USER_AGENT = FluxtraceVersion.SDK_NAME + "/" + FluxtraceVersion.VERSION;
 
   private LangfuseHeaders() {}
 
@@ -18,7 +18,7 @@ final class LangfuseHeaders {
    * Adds Basic authentication and the SDK attribution headers. The values include the secret key: never log
    * {@code headers}.
    */
-  static void addAuthentication(HttpHeaders headers, String publicKey, String secretKey) {
+  public static void addAuthentication(HttpHeaders headers, String publicKey, String secretKey) {
     String credentials = publicKey + ":" + secretKey;
     headers.set(HttpHeaderNames.AUTHORIZATION,
         "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));

@@ -7,7 +7,7 @@ import java.time.format.DateTimeParseException;
 import org.jspecify.annotations.Nullable;
 
 /** Parses the {@code Retry-After} header (RFC 9110 section 10.2.3). */
-final class RetryAfter {
+public final class RetryAfter {
 
   private RetryAfter() {}
 
@@ -18,7 +18,7 @@ final class RetryAfter {
    *
    * @return the delay, or null when the value is absent or malformed (the caller then uses its own backoff)
    */
-  static @Nullable Duration parse(@Nullable String value, long nowEpochMillis) {
+  public static @Nullable Duration parse(@Nullable String value, long nowEpochMillis) {
     if (value == null) {
       return null;
     }

@@ -28,7 +28,7 @@ import java.util.Objects;
  *     {@value #DEFAULT_JITTER})
  * @param retryTimedOutRequests whether a request that was sent but timed out is sent again (default false)
  */
-record RetryPolicy(
+public record RetryPolicy(
     int maxAttempts,
     Duration initialBackoff,
     Duration maxBackoff,
@@ -45,7 +45,7 @@ record RetryPolicy(
       DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(1), Duration.ofSeconds(30), DEFAULT_MULTIPLIER, DEFAULT_JITTER,
       false);
 
-  RetryPolicy {
+  public RetryPolicy {
     Objects.requireNonNull(initialBackoff, "initialBackoff");
     Objects.requireNonNull(maxBackoff, "maxBackoff");
     if (maxAttempts < 1 || maxAttempts > 10) {
@@ -67,7 +67,7 @@ record RetryPolicy(
   }
 
   /** The policy a validated tracer configuration asks for, with the default multiplier and jitter. */
-  static RetryPolicy from(TracerConfig config) {
+  public static RetryPolicy from(TracerConfig config) {
     return new RetryPolicy(config.maxExportAttempts(), config.initialBackoff(), config.maxBackoff(),
         DEFAULT_MULTIPLIER, DEFAULT_JITTER, config.retryTimedOutRequests());
   }
@@ -83,7 +83,7 @@ record RetryPolicy(
    * @param retry 1 for the first retry (the second attempt), 2 for the next, ...
    * @param random a uniformly distributed number in {@code [0, 1)} that picks the jitter
    */
-  Duration backoff(int retry, double random) {
+  public Duration backoff(int retry, double random) {
     double nanos = initialBackoff.toNanos() * Math.pow(multiplier, Math.max(0, retry - 1));
     nanos *= 1.0 - jitter + 2.0 * jitter * random;
     long capped = (long) Math.min(nanos, (double) maxBackoff.toNanos());
@@ -91,7 +91,7 @@ record RetryPolicy(
   }
 
   /** A server's {@code Retry-After} delay, capped by {@link #maxBackoff()}. */
-  Duration capped(Duration retryAfter) {
+  public Duration capped(Duration retryAfter) {
     if (retryAfter.isNegative()) {
       return Duration.ZERO;
     }

@@ -9,7 +9,7 @@ import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /** What one attempt's answer, or failure to get one, means for the request. */
-enum Verdict {
+public enum Verdict {
   /** 2xx: the backend stored the spans. */
   DELIVERED(null),
   /** Safe to send again: 429, 502, 503, 504, or the backend cannot have accepted the request. */
@@ -24,14 +24,14 @@ enum Verdict {
   INTERNAL(FailureReason.INTERNAL_ERROR);
 
   /** The reason the spans fail when this is the last attempt's verdict; null for {@link #DELIVERED}. */
-  final @Nullable FailureReason reason;
+  public final @Nullable FailureReason reason;
 
   Verdict(@Nullable FailureReason reason) {
     this.reason = reason;
   }
 
   /** The verdict of an HTTP answer. */
-  static Verdict ofStatus(int status) {
+  public static Verdict ofStatus(int status) {
     if (status >= 200 && status < 300) {
       return DELIVERED;
     }
@@ -65,7 +65,7 @@ enum Verdict {
    *   <li>TLS failures and anything else: {@link #INTERNAL}, since another attempt would fail the same way.
    * </ul>
    */
-  static Verdict ofError(Throwable error) {
+  public static Verdict ofError(Throwable error) {
     if (error instanceof ReadTimeoutException) {
       return TIMED_OUT;
     }

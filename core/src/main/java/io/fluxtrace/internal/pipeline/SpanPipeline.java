@@ -16,7 +16,9 @@ public final class SpanPipeline {
 
   /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
   public static BatchingPipeline<SpanData> create(TracerConfig config, TracerMetrics metrics, SpanExporter exporter) {
-    PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
+    // Media held for upload counts against the tracer's byte bound too: the spans get the rest.
+    PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans())
+        .withMaxQueuedBytes(config.maxQueuedBytes() - config.media().reservedBytes());
     SpanSizeEstimator.init();
     BatchingPipeline<SpanData> pipeline =
         new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));
