@@ -260,7 +260,8 @@ class MediaUploadTest {
 
   @Test
   void manyLargeMediaAgainstASlowBackendStayWithinTheBoundAndTheOverflowShowsAPlaceholder() {
-    langfuse.slowUploads(Duration.ofMillis(300));
+    // Slow enough that the loop below ends all its spans long before the first upload is answered, on any machine.
+    langfuse.slowUploads(Duration.ofSeconds(3));
     int spans = 40;
     int size = 24 * 1024;
     long bound = 96 * 1024;
