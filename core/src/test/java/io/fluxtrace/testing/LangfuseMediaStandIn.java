@@ -308,6 +308,11 @@ public final class LangfuseMediaStandIn implements AutoCloseable {
     return found.get(0);
   }
 
+  /** A string attribute of the one exported span named {@code spanName}, or null; for callers without the proto types. */
+  public @Nullable String spanAttribute(String spanName, String key) {
+    return attribute(span(spanName), key);
+  }
+
   /** A string attribute of {@code span}, or null. */
   public static @Nullable String attribute(Span span, String key) {
     Object value = OtlpJson.attributes(span).get(key);
