@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fluxtrace.internal.TracerAccess;
 import io.fluxtrace.testing.LangfuseMediaStandIn;
 import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.Reply;
@@ -411,7 +412,7 @@ class MediaUploadTest {
         FluxTracer.builder(Map.of("LANGFUSE_MEDIA_UPLOAD_ENABLED", "false")))) {
       try (FluxTracer tracer = builder.publicKey("pk-lf-media").secretKey("sk-lf-media")
           .baseUrl(langfuse.baseUrl()).shutdownHook(false).build()) {
-        assertThat(tracer.internalConfig().media().enabled()).isFalse();
+        assertThat(TracerAccess.config(tracer).media().enabled()).isFalse();
         tracer.startSpan("off", ObservationType.SPAN, null, TraceAttributes.EMPTY)
             .output(dataUri("image/png", png))
             .end();

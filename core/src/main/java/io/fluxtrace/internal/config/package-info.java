@@ -1,6 +1,6 @@
 /**
- * The tracer's validated configuration, one record per concern. Implementation only: public so that the tracer
- * and fluxtrace's modules can use it, with no compatibility promise.
+ * The validated tracer configuration, environment defaults and endpoint/secret checks.
+ * Implementation only: public so that the other fluxtrace modules can use it, with no compatibility promise.
  */
 @NullMarked
 package io.fluxtrace.internal.config;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.fluxtrace.Media;
-import io.fluxtrace.internal.ContentEncoder;
+import io.fluxtrace.internal.content.ContentEncoder;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 

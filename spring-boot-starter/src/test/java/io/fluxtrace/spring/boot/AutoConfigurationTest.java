@@ -10,6 +10,7 @@ import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.export.InMemorySpanExporter;
+import io.fluxtrace.internal.TracerAccess;
 import io.fluxtrace.internal.config.MediaSettings;
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceActuatorAutoConfiguration;
@@ -18,10 +19,10 @@ import io.fluxtrace.spring.boot.autoconfigure.FluxtraceMetricsAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceTraceJoinAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceWebFluxAutoConfiguration;
 import io.fluxtrace.spring.boot.internal.FluxtraceInfoContributor;
-import io.fluxtrace.spring.boot.internal.InvalidConfigurationFailureAnalyzer;
 import io.fluxtrace.spring.boot.internal.FluxtraceLifecycle;
 import io.fluxtrace.spring.boot.internal.FluxtraceMeterBinder;
 import io.fluxtrace.spring.boot.internal.FluxtraceWebFilter;
+import io.fluxtrace.spring.boot.internal.InvalidConfigurationFailureAnalyzer;
 import io.fluxtrace.spring.boot.internal.MicrometerTraceJoin;
 import io.fluxtrace.spring.boot.internal.OpenTelemetryTraceJoin;
 import io.fluxtrace.testing.LogCapture;
@@ -297,17 +298,17 @@ class AutoConfigurationTest {
             "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.media.max-queued=7",
             "fluxtrace.media.max-queued-bytes=2097152")
         .run(context -> {
-          MediaSettings media = context.getBean(FluxTracer.class).internalConfig().media();
+          MediaSettings media = TracerAccess.config(context.getBean(FluxTracer.class)).media();
           assertThat(media.enabled()).isTrue();
           assertThat(media.maxQueued()).isEqualTo(7);
           assertThat(media.maxQueuedBytes()).isEqualTo(2_097_152);
         });
     runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
             "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.media.enabled=false")
-        .run(context -> assertThat(context.getBean(FluxTracer.class).internalConfig().media().enabled()).isFalse());
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).media().enabled()).isFalse());
     runner.withPropertyValues("LANGFUSE_PUBLIC_KEY=" + PK, "LANGFUSE_SECRET_KEY=" + SK,
             "LANGFUSE_BASE_URL=" + receiver.baseUrl(), "LANGFUSE_MEDIA_UPLOAD_ENABLED=false")
-        .run(context -> assertThat(context.getBean(FluxTracer.class).internalConfig().media().enabled()).isFalse());
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).media().enabled()).isFalse());
     assertStartupFails("fluxtrace.media.max-queued-bytes=10", "fluxtrace.media.max-queued-bytes");
   }
 
