@@ -324,8 +324,9 @@ public final class FluxTracer implements AutoCloseable {
 
   /**
    * Completes when every span ended and every score recorded before this call has been acknowledged by the
-   * backend or has definitively failed, however many exports are in flight and in whatever order they complete.
-   * Never errors. Flushing a disabled tracer, or one whose shutdown has finished, completes at once. Nothing
+   * backend or has definitively failed, however many exports are in flight and in whatever order they complete;
+   * that includes the uploads of the {@link Media} those spans hold (a span waits for its media). Never errors.
+   * Flushing a disabled tracer, or one whose shutdown has finished, completes at once. Nothing
    * happens until subscribed; the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
