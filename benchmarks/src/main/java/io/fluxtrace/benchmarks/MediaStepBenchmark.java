@@ -6,7 +6,6 @@ import io.fluxtrace.FluxTracer;
 import io.fluxtrace.internal.TracerAccess;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.ContentEncoder;
-import io.fluxtrace.internal.content.DefaultObjectMapper;
 import io.fluxtrace.internal.media.MediaUploader;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.transport.HttpTransport;
@@ -53,7 +52,7 @@ public class MediaStepBenchmark {
         .baseUrl("http://127.0.0.1:9").shutdownHook(false).build();
     TracerConfig config = TracerAccess.config(tracer);
     MediaUploader uploader = media ? MediaUploader.create(config, HttpTransport.create(config)) : null;
-    encoder = new ContentEncoder(DefaultObjectMapper.create(), ContentMasker.none(), 1024 * 1024, new TracerMetrics(),
+    encoder = new ContentEncoder(config.objectMapper(), ContentMasker.none(), 1024 * 1024, new TracerMetrics(),
         uploader);
     span = encoder.replacesMedia() ? new ContentEncoder.SpanIds("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
         : null;
