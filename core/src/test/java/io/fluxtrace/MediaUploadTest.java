@@ -237,12 +237,13 @@ class MediaUploadTest {
 
   @Test
   void flushWaitsForTheUploadsAndTheSpanIsExportedOnlyAfterItsMedia() {
-    langfuse.slowUploads(Duration.ofMillis(800));
+    langfuse.slowUploads(Duration.ofSeconds(3));
     byte[] png = bytes(2_000);
     try (FluxTracer tracer = tracer(b -> b)) {
       tracer.startSpan("slow", ObservationType.SPAN, null, TraceAttributes.EMPTY)
           .input(Media.of(png, "image/png"))
           .end();
+      tracer.startSpan("plain", ObservationType.SPAN, null, TraceAttributes.EMPTY).input("no media").end();
 
       FlushResult result = tracer.flushBlocking(WAIT);
 
@@ -256,6 +257,18 @@ class MediaUploadTest {
           .containsSubsequence("PATCH ", "POST ");
       assertThat(langfuse.requests().get(langfuse.requests().size() - 1).path())
           .isEqualTo(LangfuseMediaStandIn.TRACES_PATH);
+      List<String> exported = new ArrayList<>();
+      langfuse.requests().forEach(r -> {
+        if (r.path().equals(LangfuseMediaStandIn.TRACES_PATH)) {
+          io.fluxtrace.testing.OtlpJson.spans(io.fluxtrace.testing.OtlpJson.parse(r.body()))
+              .forEach(span -> exported.add(span.getName()));
+        } else if (r.method().equals("PATCH")) {
+          exported.add("PATCH");
+        }
+      });
+      assertThat(exported).as("a span without media in the same batch does not wait")
+          .containsExactly("plain", "PATCH", "slow");
+      assertThat(result.stats().exported()).isEqualTo(2);
     }
   }
 

@@ -48,9 +48,10 @@ import reactor.util.concurrent.Queues;
  *       {@link MediaSettings#maxConcurrentUploads()} uploads at once on the export scheduler and the tracer's HTTP
  *       transport ({@link MediaApi}). Uploads of the same bytes run one after the other, so the second finds them
  *       stored (Langfuse answers without an upload URL) instead of uploading them again.
- *   <li><b>Exporting</b> ({@link #awaitingUploads}): a span batch waits until the uploads of its spans are settled,
- *       inside the span pipeline (so within its bound, and within {@code flush()}), then each reference of media
- *       that failed becomes a visible placeholder, and a reference Langfuse gave another id is corrected.
+ *   <li><b>Exporting</b> ({@link #awaitingUploads}): the spans of a batch that hold media wait until their uploads
+ *       are settled, inside the span pipeline (so within its bound, and within {@code flush()}), then each reference
+ *       of media that failed becomes a visible placeholder, and a reference Langfuse gave another id is corrected.
+ *       The other spans of the batch are exported at once.
  * </ul>
  *
  * <h2>Bounds</h2>
@@ -290,37 +291,42 @@ public final class MediaUploader implements ContentEncoder.MediaStep {
     return new SpanExporter() {
       @Override
       public Mono<ExportResult> export(List<SpanData> batch) {
-        List<@Nullable SpanMedia> media = null;
+        List<SpanData> ready = null;
+        List<SpanData> waiting = null;
+        List<SpanMedia> media = null;
         for (int i = 0; i < batch.size(); i++) {
           SpanData span = batch.get(i);
           SpanMedia found = bySpan.remove(span.traceId() + span.spanId());
-          if (found != null) {
-            if (media == null) {
-              media = new ArrayList<>(batch.size());
-              for (int j = 0; j < i; j++) {
-                media.add(null);
-              }
+          if (found == null) {
+            if (ready != null) {
+              ready.add(span);
             }
+            continue;
           }
-          if (media != null) {
-            media.add(found);
+          if (waiting == null || media == null) {
+            ready = new ArrayList<>(batch.subList(0, i));
+            waiting = new ArrayList<>();
+            media = new ArrayList<>();
           }
+          waiting.add(span);
+          media.add(found);
         }
-        if (media == null) {
+        if (waiting == null || media == null || ready == null) {
           return exporter.export(batch);
         }
-        List<@Nullable SpanMedia> claimed = media;
         List<Mono<Outcome>> outcomes = new ArrayList<>();
-        for (SpanMedia spanMedia : claimed) {
-          if (spanMedia != null) {
-            for (Upload upload : spanMedia.uploads()) {
-              outcomes.add(upload.outcome());
-            }
+        for (SpanMedia spanMedia : media) {
+          for (Upload upload : spanMedia.uploads()) {
+            outcomes.add(upload.outcome());
           }
         }
-        return Mono.when(outcomes)
+        List<SpanData> withMedia = waiting;
+        List<SpanMedia> claimed = media;
+        // Only the spans with media wait; the others of the batch go now, on this thread, as usual.
+        Mono<ExportResult> later = Mono.when(outcomes)
             .publishOn(scheduler)
-            .then(Mono.defer(() -> exporter.export(withOutcomes(batch, claimed))));
+            .then(Mono.defer(() -> exporter.export(withOutcomes(withMedia, claimed))));
+        return ready.isEmpty() ? later : Mono.zip(exporter.export(ready), later, ExportResult::plus);
       }
 
       @Override
@@ -340,11 +346,10 @@ public final class MediaUploader implements ContentEncoder.MediaStep {
     bySpan.remove(span.traceId() + span.spanId());
   }
 
-  private static List<SpanData> withOutcomes(List<SpanData> batch, List<@Nullable SpanMedia> media) {
-    List<SpanData> result = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      SpanMedia spanMedia = media.get(i);
-      result.add(spanMedia == null ? batch.get(i) : spanMedia.applyTo(batch.get(i)));
+  private static List<SpanData> withOutcomes(List<SpanData> spans, List<SpanMedia> media) {
+    List<SpanData> result = new ArrayList<>(spans.size());
+    for (int i = 0; i < spans.size(); i++) {
+      result.add(media.get(i).applyTo(spans.get(i)));
     }
     return result;
   }
