@@ -12,6 +12,8 @@ import io.fluxtrace.internal.media.MediaUploader;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
+import io.fluxtrace.internal.sampling.HeldTrace;
+import io.fluxtrace.internal.sampling.TailSampler;
 import io.fluxtrace.internal.score.ScoreDataFactory;
 import io.fluxtrace.internal.score.ScoreRecorder;
 import io.fluxtrace.internal.span.OpenSpans;
@@ -74,6 +76,8 @@ public final class FluxTracer implements AutoCloseable {
   /** Uploads media found in span content to Langfuse; null when media upload is off or not possible. */
   private final @Nullable MediaUploader media;
   private final SpanEndListener endListener;
+  /** Tail sampling, or null when the rate decides when a trace starts. */
+  private final @Nullable TailSampler tail;
   private final long sampleThreshold;
   private final AtomicReference<@Nullable Mono<FlushResult>> shutdown = new AtomicReference<>();
   private final @Nullable Thread shutdownHook;
@@ -109,11 +113,22 @@ public final class FluxTracer implements AutoCloseable {
         exporter = uploader.awaitingUploads(exporter);
       }
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
-      this.scores = new ScoreRecorder(config, metrics.scores,
+      ScoreRecorder recorder = new ScoreRecorder(config, metrics.scores,
           new ScoreDataFactory(encoder, spanClock, config.environment()), () -> exporters.scoreExporter(metrics.scores));
+      this.scores = recorder;
+      BatchingPipeline<SpanData> p = pipeline;
+      this.tail = config.sampling().tailEnabled()
+          ? new TailSampler(config.sampling(), spanClock, p.timer(), this::toSpanData, p::offer, recorder::deliver,
+              metrics.scores)
+          : null;
+      TailSampler t = tail;
+      if (t != null) {
+        metrics.sampling(t::stats);
+      }
     } else {
       this.pipeline = null;
       this.scores = null;
+      this.tail = null;
     }
     this.endListener = new SpanEndListener() {
       @Override
@@ -247,10 +262,31 @@ public final class FluxTracer implements AutoCloseable {
       sampled = parent.sampled();
     }
     String spanId = TraceIds.newSpanId();
+    HeldTrace held = null;
+    TailSampler t = tail;
+    long start = 0;
+    boolean started = false;
+    if (t != null) {
+      // Tail sampling: a trace the rate would drop is held until its root ends, then decided.
+      if (parent == null || parent.remote()) {
+        if (!sampled && (parent == null || t.decidesJoinedTraces())) {
+          start = spanClock.nowEpochNanos();
+          started = true;
+          held = t.holdNewTrace(traceId, spanId, start);
+          sampled = held != null;
+        }
+      } else if (sampled) {
+        held = t.heldTrace(traceId);
+        sampled = held != null || !t.remembersSampledOut(traceId);
+      }
+    }
     if (!sampled) {
       return new NonRecordingSpan(new SpanContext(traceId, spanId, false, false));
     }
     metrics.spansStarted.increment();
+    if (!started) {
+      start = spanClock.nowEpochNanos();
+    }
     RecordingSpan span = new RecordingSpan(
         endListener,
         spanClock,
@@ -260,15 +296,31 @@ public final class FluxTracer implements AutoCloseable {
         parent != null && parent.remote(),
         name == null || name.isBlank() ? "unnamed" : name,
         type == null ? ObservationType.SPAN : type,
-        spanClock.nowEpochNanos(),
+        start,
         attributes == null ? TraceAttributes.EMPTY : attributes);
+    if (held != null) {
+      span.heldTrace(held);
+    }
     if (!closing) {
       span.register(openSpans);
     }
     return span;
   }
 
-  /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
+  /**
+   * Whether a span whose remote parent says sampled=0 may still be recorded here: with {@link TailSampling} and
+   * {@link TailSampling.Builder#decideJoinedTraces decideJoinedTraces}, such a trace is held and decided here. Traced
+   * operators that skip the children of an unsampled parent ask this first.
+   */
+  public boolean decidesJoinedTraces() {
+    TailSampler t = tail;
+    return t != null && t.decidesJoinedTraces();
+  }
+
+  /**
+   * Whether the sample rate keeps a trace with this id: decided from the id alone, so every span of it agrees. With
+   * {@link TailSampling}, a trace the rate drops may still be kept when it ends.
+   */
   public boolean isSampled(String traceId) {
     if (config.sampleRate() >= 1.0) {
       return true;
@@ -304,21 +356,29 @@ public final class FluxTracer implements AutoCloseable {
       reportLateDrops();
       return;
     }
+    TailSampler t = tail;
+    if (t != null && t.ended(span)) {
+      return;
+    }
     if (p.refuseIfFull()) {
       // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
       return;
     }
-    SpanData data;
+    SpanData data = toSpanData(span);
+    if (data != null && !p.offer(data) && media != null) {
+      media.forget(data);
+    }
+  }
+
+  /** The ended span frozen, or null when that failed (counted as failed). */
+  private @Nullable SpanData toSpanData(RecordingSpan span) {
     try {
-      data = spanDataFactory.toSpanData(span);
+      return spanDataFactory.toSpanData(span);
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the span as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);
       log.warn("fluxtrace: could not record span '{}': {}", span.name(), t.getClass().getName());
-      return;
-    }
-    if (!p.offer(data) && media != null) {
-      media.forget(data);
+      return null;
     }
   }
 
@@ -335,9 +395,20 @@ public final class FluxTracer implements AutoCloseable {
     if (p == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
     }
+    TailSampler t = tail;
+    Mono<Boolean> flushed = Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd);
+    if (t != null) {
+      // Held traces are decided first: their spans and scores are then ahead of the flush markers.
+      flushed = Mono.defer(() -> {
+        t.decideAll();
+        return Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd);
+      });
+    }
     MediaUploader m = media;
-    return Mono.zip(p.flush(), s.flush(), m == null ? Mono.just(true) : m.flush())
-        .map(done -> new FlushResult(done.getT1() && done.getT2() && done.getT3(), metrics.snapshot()));
+    // Media admitted before the call too (the spans that hold it wait for it anyway).
+    Mono<Boolean> uploads = m == null ? Mono.just(true) : m.flush();
+    return Mono.zip(flushed, uploads, Boolean::logicalAnd)
+        .map(completed -> new FlushResult(completed, metrics.snapshot()));
   }
 
   /**
@@ -345,7 +416,9 @@ public final class FluxTracer implements AutoCloseable {
    * never blocks, never throws once the score is built (validation happens in {@link Score.Builder#build()}),
    * bounded and counted ({@link TracerStats#scores()}), and included in {@link #flush()}, {@link #shutdown()} and
    * the shutdown hook. The comment and metadata are masked now, on the calling thread, by the tracer's
-   * {@link ContentMasker}. A disabled tracer ignores scores; scores are not sampled (the caller chose the trace).
+   * {@link ContentMasker}. A disabled tracer ignores scores. Scores are not sampled by the rate (the caller chose
+   * the trace), but with {@link TailSampling} a score of a trace that was sampled out is dropped and counted
+   * ({@link ScoreStats#droppedSampledOut()}), and one of a trace still held waits for its trace's decision.
    *
    * <p>Scores go to Langfuse's ingestion API, or to the configured
    * {@link FluxTracerBuilder#scoreExporter score exporter}. A tracer with an OTLP endpoint or a custom span
@@ -356,7 +429,10 @@ public final class FluxTracer implements AutoCloseable {
     Objects.requireNonNull(score, "score");
     ScoreRecorder s = scores;
     if (s != null) {
-      s.record(score);
+      TailSampler t = tail;
+      if (t == null || !t.score(score)) {
+        s.record(score);
+      }
       if (closing) {
         reportLateDrops();
       }
@@ -438,6 +514,11 @@ public final class FluxTracer implements AutoCloseable {
     return drain.run().flatMap(quiescent -> {
       closing = true;
       int endedByShutdown = endOpenSpans();
+      TailSampler t = tail;
+      if (t != null) {
+        // After the open spans ended (their roots decided their traces): what is still held is decided now.
+        t.close();
+      }
       Duration left = Duration.ofNanos(Math.max(0, deadline - timer.now(NANOSECONDS)));
       MediaUploader m = media;
       // Media gets half of what is left, so that spans whose media is given up on still go out with placeholders.

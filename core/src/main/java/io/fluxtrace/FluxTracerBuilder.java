@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.config.MediaSettings;
+import io.fluxtrace.internal.config.SamplingSettings;
 import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
@@ -142,6 +143,7 @@ public final class FluxTracerBuilder {
   private @Nullable Boolean mediaUpload;
   private int maxQueuedMedia = MediaSettings.DEFAULT_MAX_QUEUED;
   private @Nullable Long maxQueuedMediaBytes;
+  private @Nullable TailSampling tailSampling;
 
   FluxTracerBuilder(Map<String, String> env) {
     this.env = Map.copyOf(env);
@@ -483,6 +485,19 @@ public final class FluxTracerBuilder {
     return this;
   }
 
+  // Tail sampling (issue #18)
+
+  /**
+   * Keeps every failed and every slow trace whatever the {@link #sampleRate}, and the others at that rate: the spans
+   * of a trace the rate would drop are held until its local root ends, then the trace is kept or sampled out whole.
+   * The hold takes its share out of {@link #maxQueuedSpans} and {@link #maxQueuedBytes}. Default: none (the rate
+   * decides when a trace starts). See {@link TailSampling}.
+   */
+  public FluxTracerBuilder tailSampling(TailSampling tailSampling) {
+    this.tailSampling = Objects.requireNonNull(tailSampling, "tailSampling");
+    return this;
+  }
+
   /**
    * Validates the settings and builds the tracer. Missing Langfuse keys disable tracing with one warning,
    * nothing thrown; a malformed setting throws {@link IllegalArgumentException} naming it.
@@ -583,7 +598,8 @@ public final class FluxTracerBuilder {
         scoreExporter,
         maxQueuedScores,
         transportSettings(),
-        mediaSettings(isEnabled && langfuse && exporter == null && pk != null && sk != null));
+        mediaSettings(isEnabled && langfuse && exporter == null && pk != null && sk != null),
+        SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes));
   }
 
   /** Media upload, validated; off unless asked for and {@code possible} (Langfuse with keys, our own export). */

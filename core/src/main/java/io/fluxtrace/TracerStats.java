@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A snapshot of exact counters since the tracer was built. Every span that ended is accounted for: once the
- * pipeline is idle, {@code spansEnded == exported + failed() + dropped()}. Counters never include
+ * pipeline is idle (and nothing is held by tail sampling), {@code spansEnded == exported + failed() + dropped() +
+ * sampling().spansSampledOut()}. Counters never include
  * secrets or user content.
  *
  * <p>Naming, here as in {@link FlushResult} and {@link ScoreStats}: {@code failed()} and {@code dropped()} are
@@ -31,6 +32,7 @@ import java.util.Map;
  * @param invalidValuesDropped usage or cost figures dropped because Langfuse would reject them
  * @param scores the score counters, which the span counters above do not include
  * @param media the counters of media uploaded to Langfuse (see {@link Media})
+ * @param sampling the tail sampling counters (all zero without {@link TailSampling})
  */
 public record TracerStats(
     long spansStarted,
@@ -51,7 +53,8 @@ public record TracerStats(
     long maskingFailures,
     long invalidValuesDropped,
     ScoreStats scores,
-    MediaStats media) {
+    MediaStats media,
+    SamplingStats sampling) {
 
   /** Copies the failure map. */
   public TracerStats {

@@ -28,6 +28,7 @@ import reactor.core.scheduler.Scheduler;
  *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
  * @param media media upload to Langfuse
+ * @param sampling tail sampling, or head sampling only
  */
 public record TracerConfig(
     boolean enabled,
@@ -65,7 +66,8 @@ public record TracerConfig(
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
     TransportSettings transport,
-    MediaSettings media) {
+    MediaSettings media,
+    SamplingSettings sampling) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);
@@ -100,6 +102,7 @@ public record TracerConfig(
         + ", maxQueuedScores=" + maxQueuedScores
         + ", transport=" + transport
         + ", media=" + media
+        + ", sampling=" + sampling
         + '}';
   }
 }

@@ -18,6 +18,7 @@ public final class ScoreMetrics implements PipelineListener {
   public final LongAdder droppedQueueFull = new LongAdder();
   public final LongAdder droppedAfterClose = new LongAdder();
   public final LongAdder droppedNoExporter = new LongAdder();
+  public final LongAdder droppedSampledOut = new LongAdder();
   public final LongAdder exported = new LongAdder();
   public final LongAdder retries = new LongAdder();
   private final EnumMap<FailureReason, LongAdder> failed = new EnumMap<>(FailureReason.class);
@@ -79,6 +80,7 @@ public final class ScoreMetrics implements PipelineListener {
         droppedQueueFull.sum(),
         droppedAfterClose.sum(),
         droppedNoExporter.sum(),
+        droppedSampledOut.sum(),
         exported.sum(),
         failedCounts,
         retries.sum(),

@@ -15,9 +15,14 @@ public final class SpanPipeline {
 
   /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
   public static BatchingPipeline<SpanData> create(TracerConfig config, TracerMetrics metrics, SpanExporter exporter) {
-    // Media held for upload counts against the tracer's byte bound too: the spans get the rest.
-    PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans())
-        .withMaxQueuedBytes(config.maxQueuedBytes() - config.media().reservedBytes());
+    PipelineOptions all = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
+    // Tail sampling's hold takes its share out of the bounds, so that held and queued spans together stay in them.
+    PipelineOptions options = new PipelineOptions(all.itemName(),
+        all.maxQueuedItems() - config.sampling().maxHeldSpans(),
+        // Media held for upload counts against the tracer's byte bound too: the spans get the rest.
+        all.maxQueuedBytes() - config.sampling().maxHeldBytes() - config.media().reservedBytes(),
+        all.maxBatchItems(), all.maxBatchBytes(), all.flushInterval(), all.maxConcurrentExports(),
+        all.shutdownTimeout(), all.scheduler());
     SpanSizeEstimator.init();
     BatchingPipeline<SpanData> pipeline =
         new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));

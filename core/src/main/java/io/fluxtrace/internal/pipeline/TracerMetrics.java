@@ -2,6 +2,7 @@ package io.fluxtrace.internal.pipeline;
 
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.MediaStats;
+import io.fluxtrace.SamplingStats;
 import io.fluxtrace.TracerStats;
 import java.util.EnumMap;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class TracerMetrics {
   private volatile LongSupplier queuedSpans = () -> 0;
   private volatile LongSupplier queuedBytes = () -> 0;
   private volatile Supplier<MediaStats> media = () -> MediaStats.EMPTY;
+  private volatile Supplier<SamplingStats> sampling = () -> SamplingStats.EMPTY;
 
   public TracerMetrics() {
     for (FailureReason reason : FailureReason.values()) {
@@ -61,6 +63,11 @@ public final class TracerMetrics {
     this.media = media;
   }
 
+  /** Lets tail sampling report its counters. */
+  public void sampling(Supplier<SamplingStats> sampling) {
+    this.sampling = sampling;
+  }
+
   /** A consistent-enough snapshot: each counter is exact, read one after the other. */
   public TracerStats snapshot() {
     Map<FailureReason, Long> failedCounts = new EnumMap<>(FailureReason.class);
@@ -84,6 +91,7 @@ public final class TracerMetrics {
         maskingFailures.sum(),
         invalidValuesDropped.sum(),
         scores.snapshot(),
-        media.get());
+        media.get(),
+        sampling.get());
   }
 }

@@ -50,6 +50,13 @@ public final class ScoreRecorder {
   /** Records a valid score: counted, masked, queued; or dropped and counted. */
   public void record(Score score) {
     metrics.recorded.increment();
+    deliver(score);
+  }
+
+  /**
+   * Masks and queues a score already counted as recorded: one that tail sampling held until its trace was decided.
+   */
+  public void deliver(Score score) {
     BatchingPipeline<ScoreData> p = pipeline;
     if (p == null) {
       p = start();

@@ -56,6 +56,11 @@ public final class RecordingSpan implements Span {
   private int invalidValues;
   /** Its place among the open spans while it is open; set once, before the span is handed out. */
   private OpenSpans.@Nullable Node openNode;
+  /**
+   * The held trace this span belongs to when tail sampling holds its trace, else null; set once, before the span is
+   * handed out. Typed Object so that the span runtime does not depend on the sampling package, which depends on it.
+   */
+  private @Nullable Object heldTrace;
 
   /**
    * A started span.
@@ -365,6 +370,16 @@ public final class RecordingSpan implements Span {
   /** Registers the span among the open ones; called once, before the span is handed out. */
   public void register(OpenSpans openSpans) {
     openNode = openSpans.add(this);
+  }
+
+  /** Attaches the span to the trace tail sampling holds; called once, before the span is handed out. */
+  public void heldTrace(Object trace) {
+    heldTrace = trace;
+  }
+
+  /** The trace tail sampling holds this span in, or null. */
+  public @Nullable Object heldTrace() {
+    return heldTrace;
   }
 
   /** Its registration among the open spans, or null if it was not registered. */

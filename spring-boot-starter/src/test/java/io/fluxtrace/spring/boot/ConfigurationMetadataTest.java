@@ -49,6 +49,12 @@ class ConfigurationMetadataTest {
           || BEANS.contains(setter.getName())) {
         continue;
       }
+      if (setter.getName().equals("tailSampling")) {
+        // A group of settings, one property each under fluxtrace.sampling.
+        assertThat(names).as("properties for builder setting tailSampling").contains("fluxtrace.sampling.tail",
+            "fluxtrace.sampling.keep-slower-than", "fluxtrace.sampling.max-held-bytes");
+        continue;
+      }
       String property = GROUPED.getOrDefault(setter.getName(),
           "fluxtrace." + (setter.getName().equals("header") ? "headers" : kebab(setter.getName())));
       assertThat(names).as("a property for builder setting %s", setter.getName()).contains(property);

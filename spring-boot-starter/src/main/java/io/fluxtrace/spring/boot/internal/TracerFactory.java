@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.FluxTracerBuilder;
+import io.fluxtrace.TailSampling;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.spring.boot.FluxTracerCustomizer;
@@ -115,6 +116,7 @@ public final class TracerFactory {
       if (objectMapper != null) {
         b.objectMapper(objectMapper);
       }
+      tailSampling(p.getSampling(), p.getTraceJoin(), set, b);
       for (FluxTracerCustomizer customizer : customizers) {
         customizer.customize(b);
       }
@@ -129,6 +131,34 @@ public final class TracerFactory {
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigurationException(propertyNames(String.valueOf(e.getMessage()), set), e);
     }
+  }
+
+  /** The {@code fluxtrace.sampling.*} properties, when tail sampling is on; a customizer may replace them. */
+  private static void tailSampling(FluxtraceProperties.Sampling s, FluxtraceProperties.TraceJoin join,
+      Map<String, String> set, FluxTracerBuilder b) {
+    if (!s.isTail()) {
+      return;
+    }
+    String prefix = FluxtraceProperties.PREFIX + ".sampling.";
+    set.put("tailSampling", prefix + "tail");
+    TailSampling.Builder t = TailSampling.builder();
+    Map<String, String> names = new LinkedHashMap<>();
+    apply(names, "keepErrors", s.getKeepErrors(), t::keepErrors);
+    apply(names, "keepWarnings", s.getKeepWarnings(), t::keepWarnings);
+    apply(names, "keepSlowerThan", s.getKeepSlowerThan(), t::keepSlowerThan);
+    apply(names, "maxHeldSpansPerTrace", s.getMaxHeldSpansPerTrace(), t::maxHeldSpansPerTrace);
+    apply(names, "maxHeldSpans", s.getMaxHeldSpans(), t::maxHeldSpans);
+    apply(names, "maxHeldBytes", s.getMaxHeldBytes(), t::maxHeldBytes);
+    apply(names, "decisionTimeout", s.getDecisionTimeout(), t::decisionTimeout);
+    apply(names, "decideJoinedTraces", s.getDecideJoinedTraces(), t::decideJoinedTraces);
+    if (s.getDecideJoinedTraces() == null && join.isEnabled() && !join.isHonourSampledFlag()) {
+      // The joined span is the application's own and its flag fluxtrace's own rate: decide it here like a new trace.
+      t.decideJoinedTraces(true);
+    }
+    apply(names, "keepScoresOfSampledOutTraces", s.getKeepScoresOfSampledOutTraces(),
+        t::keepScoresOfSampledOutTraces);
+    names.keySet().forEach(setting -> set.put(setting, prefix + kebab(setting)));
+    b.tailSampling(t.build());
   }
 
   /** Whether the tracer would be on but has no Langfuse keys and nowhere else to send. */
