@@ -9,6 +9,7 @@ import io.fluxtrace.internal.TracerAccess;
 import io.fluxtrace.internal.config.TraceLinks;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.ContentEncoder;
+import io.fluxtrace.internal.media.MediaUploader;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
@@ -74,6 +75,8 @@ public final class FluxTracer implements AutoCloseable {
   private final @Nullable BatchingPipeline<SpanData> pipeline;
   private final SpanDataFactory spanDataFactory;
   private final @Nullable ScoreRecorder scores;
+  /** Uploads media found in span content to Langfuse; null when media upload is off or not possible. */
+  private final @Nullable MediaUploader media;
   private final SpanEndListener endListener;
   /** Tail sampling, or null when the rate decides when a trace starts. */
   private final @Nullable TailSampler tail;
@@ -97,14 +100,24 @@ public final class FluxTracer implements AutoCloseable {
   private FluxTracer(TracerConfig config) {
     this.config = config;
     this.spanClock = guardClock(config.clock());
-    ContentEncoder encoder =
-        new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics);
-    this.spanDataFactory = new SpanDataFactory(encoder, metrics);
     this.sampleThreshold = (long) (config.sampleRate() * Long.MAX_VALUE);
-    if (config.enabled()) {
-      // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
-      Exporters exporters = new Exporters(config);
+    // One per tracer: span and score export (and media upload) share its HTTP transport (event loop, pool, TLS, proxy).
+    Exporters exporters = config.enabled() ? new Exporters(config) : null;
+    MediaUploader uploader =
+        exporters != null && config.media().enabled() ? MediaUploader.create(config, exporters.transport()) : null;
+    this.media = uploader;
+    if (uploader != null) {
+      metrics.mediaStats(uploader::stats);
+    }
+    ContentEncoder encoder =
+        new ContentEncoder(config.objectMapper(), config.masker(), config.maxValueBytes(), metrics, uploader);
+    this.spanDataFactory = new SpanDataFactory(encoder, metrics);
+    if (exporters != null) {
       SpanExporter exporter = exporters.spanExporter(metrics);
+      if (uploader != null) {
+        // A batch waits for its spans' media, so a span never points at media that did not arrive.
+        exporter = uploader.awaitingUploads(exporter);
+      }
       this.pipeline = SpanPipeline.create(config, metrics, exporter);
       ScoreRecorder recorder = new ScoreRecorder(config, metrics.scores,
           new ScoreDataFactory(encoder, spanClock, config.environment(), config.release(), recentTraces),
@@ -406,8 +419,8 @@ public final class FluxTracer implements AutoCloseable {
       return;
     }
     SpanData data = toSpanData(span);
-    if (data != null) {
-      p.offer(data);
+    if (data != null && !p.offer(data) && media != null) {
+      media.forget(data);
     }
   }
 
@@ -425,8 +438,9 @@ public final class FluxTracer implements AutoCloseable {
 
   /**
    * Completes when every span ended and every score recorded before this call has been acknowledged by the
-   * backend or has definitively failed, however many exports are in flight and in whatever order they complete.
-   * Never errors. Flushing a disabled tracer, or one whose shutdown has finished, completes at once. Nothing
+   * backend or has definitively failed, however many exports are in flight and in whatever order they complete;
+   * that includes the uploads of the {@link Media} those spans hold (a span waits for its media). Never errors.
+   * Flushing a disabled tracer, or one whose shutdown has finished, completes at once. Nothing
    * happens until subscribed; the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
@@ -444,7 +458,11 @@ public final class FluxTracer implements AutoCloseable {
         return Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd);
       });
     }
-    return flushed.map(completed -> new FlushResult(completed, metrics.snapshot()));
+    MediaUploader m = media;
+    // Media admitted before the call too (the spans that hold it wait for it anyway).
+    Mono<Boolean> uploads = m == null ? Mono.just(true) : m.flush();
+    return Mono.zip(flushed, uploads, Boolean::logicalAnd)
+        .map(completed -> new FlushResult(completed, metrics.snapshot()));
   }
 
   /**
@@ -551,7 +569,7 @@ public final class FluxTracer implements AutoCloseable {
     }
     ShutdownDrain drain = new ShutdownDrain(
         timer,
-        () -> p.queuedItems() == 0 && s.queued() == 0 && openSpans.open() == 0,
+        () -> p.queuedItems() == 0 && s.queued() == 0 && openSpans.open() == 0 && (media == null || media.queued() == 0),
         () -> metrics.spansStarted.sum() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
         () -> p.queuedItems() > 0 || s.queued() > 0,
         () -> Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd),
@@ -566,7 +584,11 @@ public final class FluxTracer implements AutoCloseable {
         t.close();
       }
       Duration left = Duration.ofNanos(Math.max(0, deadline - timer.now(NANOSECONDS)));
-      return Mono.zip(p.shutdown(left), s.shutdown(left), Boolean::logicalAnd)
+      MediaUploader m = media;
+      // Media gets half of what is left, so that spans whose media is given up on still go out with placeholders.
+      Mono<Boolean> mediaShutdown = m == null ? Mono.just(true) : m.shutdown(left.dividedBy(2));
+      return Mono.zip(p.shutdown(left), s.shutdown(left), mediaShutdown)
+          .map(done -> done.getT1() && done.getT2() && done.getT3())
           .map(completed -> {
             // Before the result is out, so that a caller of close() finds the hook gone.
             removeShutdownHook();

@@ -3,6 +3,7 @@ package io.fluxtrace;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.config.MediaSettings;
 import io.fluxtrace.internal.config.SamplingSettings;
 import io.fluxtrace.internal.config.FieldSettings;
 import io.fluxtrace.internal.config.Secrets;
@@ -44,6 +45,7 @@ import reactor.core.scheduler.Schedulers;
  *   <tr><td>{@link #flushAt}</td><td>{@code LANGFUSE_FLUSH_AT}</td><td>{@value #DEFAULT_FLUSH_AT} spans</td></tr>
  *   <tr><td>{@link #flushInterval}</td><td>{@code LANGFUSE_FLUSH_INTERVAL} (seconds)</td><td>1 s</td></tr>
  *   <tr><td>{@link #timeout}</td><td>{@code LANGFUSE_TIMEOUT} (seconds)</td><td>10 s</td></tr>
+ *   <tr><td>{@link #mediaUpload}</td><td>{@code LANGFUSE_MEDIA_UPLOAD_ENABLED}</td><td>true</td></tr>
  * </table>
  *
  * <p>Environment values are trimmed; a blank one counts as unset. A malformed value makes {@link #build()}
@@ -139,6 +141,9 @@ public final class FluxTracerBuilder {
   private @Nullable String trustStorePassword;
   private @Nullable URI proxy;
   private boolean systemProxy = true;
+  private @Nullable Boolean mediaUpload;
+  private int maxQueuedMedia = MediaSettings.DEFAULT_MAX_QUEUED;
+  private @Nullable Long maxQueuedMediaBytes;
   private @Nullable TailSampling tailSampling;
   private @Nullable String serviceVersion;
   private boolean genAiAttributes = FieldSettings.DEFAULTS.genAiAttributes();
@@ -483,6 +488,38 @@ public final class FluxTracerBuilder {
     return this;
   }
 
+  // Media upload (docs/media.md)
+
+  /**
+   * Whether media found in span input, output and metadata ({@link Media}, byte arrays, {@code data:...;base64,}
+   * strings) is uploaded through Langfuse's media API and replaced by Langfuse's media reference. Only a tracer
+   * that exports to Langfuse with keys uploads; elsewhere (an {@link #otlpEndpoint}, a custom {@link #exporter}) or
+   * when turned off, content is sent as it is. Default: {@code LANGFUSE_MEDIA_UPLOAD_ENABLED}, else true.
+   */
+  public FluxTracerBuilder mediaUpload(boolean enabled) {
+    this.mediaUpload = enabled;
+    return this;
+  }
+
+  /**
+   * Pieces of media waiting for or in upload at most; past it, new media is replaced by a placeholder and counted
+   * ({@link MediaStats#droppedQueueFull()}). Default {@value MediaSettings#DEFAULT_MAX_QUEUED}.
+   */
+  public FluxTracerBuilder maxQueuedMedia(int maxQueuedMedia) {
+    this.maxQueuedMedia = maxQueuedMedia;
+    return this;
+  }
+
+  /**
+   * Bytes of media waiting for or in upload at most, taken from {@link #maxQueuedBytes} (the spans get the rest),
+   * at most half of it; past it, new media is replaced by a placeholder and counted. Default: a quarter of
+   * {@link #maxQueuedBytes} (16 MiB by default).
+   */
+  public FluxTracerBuilder maxQueuedMediaBytes(long maxQueuedMediaBytes) {
+    this.maxQueuedMediaBytes = maxQueuedMediaBytes;
+    return this;
+  }
+
   // Tail sampling (issue #18)
 
   /**
@@ -596,6 +633,7 @@ public final class FluxTracerBuilder {
         scoreExporter,
         maxQueuedScores,
         transportSettings(),
+        mediaSettings(isEnabled && langfuse && exporter == null && pk != null && sk != null),
         SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes),
         fieldSettings());
   }
@@ -609,6 +647,19 @@ public final class FluxTracerBuilder {
           "projectId", "a Langfuse project id (printable ASCII without '/', '?' or '#')", project);
     }
     return new FieldSettings(version, genAiAttributes, project);
+  }
+
+  /** Media upload, validated; off unless asked for and {@code possible} (Langfuse with keys, our own export). */
+  private MediaSettings mediaSettings(boolean possible) {
+    boolean wanted = mediaUpload != null ? mediaUpload : bool("LANGFUSE_MEDIA_UPLOAD_ENABLED", true);
+    require(maxQueuedMedia >= 1, "maxQueuedMedia", "at least 1", String.valueOf(maxQueuedMedia));
+    Long set = maxQueuedMediaBytes;
+    long bytes = set != null ? set : Math.max(1, maxQueuedBytes / 4);
+    if (set != null) {
+      require(set >= 1024 && set <= maxQueuedBytes / 2, "maxQueuedMediaBytes",
+          "from 1024 to half of maxQueuedBytes (" + maxQueuedBytes / 2 + ")", String.valueOf(set));
+    }
+    return new MediaSettings(wanted && possible, maxQueuedMedia, bytes, MediaSettings.DEFAULT_MAX_CONCURRENT_UPLOADS);
   }
 
   /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */

@@ -31,6 +31,7 @@ import java.util.Map;
  * @param maskingFailures values the masking hook threw on, replaced by {@link ContentMasker#FAILED_MARKER}
  * @param invalidValuesDropped usage or cost figures dropped because Langfuse would reject them
  * @param scores the score counters, which the span counters above do not include
+ * @param media the counters of media uploaded to Langfuse (see {@link Media})
  * @param sampling the tail sampling counters (all zero without {@link TailSampling})
  */
 public record TracerStats(
@@ -52,6 +53,7 @@ public record TracerStats(
     long maskingFailures,
     long invalidValuesDropped,
     ScoreStats scores,
+    MediaStats media,
     SamplingStats sampling) {
 
   /** Copies the failure map. */

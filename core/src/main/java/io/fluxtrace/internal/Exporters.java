@@ -45,7 +45,11 @@ public final class Exporters {
     return LangfuseScoreExporter.appliesTo(config) ? LangfuseScoreExporter.create(config, metrics, transport()) : null;
   }
 
-  private synchronized HttpTransport transport() {
+  /**
+   * The tracer's one HTTP transport, made now if need be; for the media upload, which leases it like the
+   * exporters do.
+   */
+  public synchronized HttpTransport transport() {
     HttpTransport t = transport;
     if (t == null) {
       t = HttpTransport.create(config);

@@ -28,6 +28,7 @@ import reactor.core.scheduler.Scheduler;
  * @param shutdownQuietPeriod how long shutdown waits, once nothing is open or queued, for new work before it
  *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
+ * @param media media upload to Langfuse
  * @param sampling tail sampling, or head sampling only
  * @param fields the Langfuse fields and parity helpers: service version, GenAI attributes, project id
  */
@@ -67,6 +68,7 @@ public record TracerConfig(
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
     TransportSettings transport,
+    MediaSettings media,
     SamplingSettings sampling,
     FieldSettings fields) {
 
@@ -102,6 +104,7 @@ public record TracerConfig(
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", maxQueuedScores=" + maxQueuedScores
         + ", transport=" + transport
+        + ", media=" + media
         + ", sampling=" + sampling
         + ", fields=" + fields
         + '}';

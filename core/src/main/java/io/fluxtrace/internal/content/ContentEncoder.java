@@ -7,6 +7,8 @@ import io.fluxtrace.ContentKind;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.ExperimentAttributes;
 import io.fluxtrace.TraceAttributes;
+import java.io.IOException;
+import java.io.Writer;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
@@ -48,6 +50,7 @@ public final class ContentEncoder {
   private final RateLimitedLog replacedWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final RateLimitedLog maskingWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final AtomicBoolean truncationLogged = new AtomicBoolean();
+  private final @Nullable MediaStep media;
 
   /**
    * An encoder with the tracer's mapper, masker and value limit.
@@ -58,6 +61,16 @@ public final class ContentEncoder {
    * @param metrics where replacements, truncations and masking failures are counted
    */
   public ContentEncoder(ObjectMapper mapper, ContentMasker masker, int maxValueBytes, TracerMetrics metrics) {
+    this(mapper, masker, maxValueBytes, metrics, null);
+  }
+
+  /**
+   * An encoder that also applies {@code media} to the content of spans (see {@link #encode(ContentKind, Object,
+   * SpanIds)}).
+   */
+  public ContentEncoder(ObjectMapper mapper, ContentMasker masker, int maxValueBytes, TracerMetrics metrics,
+      @Nullable MediaStep media) {
+    this.media = media;
     this.mapper = mapper;
     this.masker = masker == NO_MASKING ? null : masker;
     this.maxValueBytes = maxValueBytes;
@@ -69,13 +82,26 @@ public final class ContentEncoder {
     return masker != null;
   }
 
+  /** Whether a media step runs, so that callers pass the span's ids only then. */
+  public boolean replacesMedia() {
+    return media != null;
+  }
+
   /** The masked value as JSON text of at most {@code maxValueBytes}, or null when there is nothing to send. */
   public @Nullable String encode(ContentKind kind, @Nullable Object value) {
+    return encode(kind, value, null);
+  }
+
+  /**
+   * {@link #encode(ContentKind, Object)} for content of span {@code span}: the media step, if any, sees the value
+   * after the masker and replaces the media in it.
+   */
+  public @Nullable String encode(ContentKind kind, @Nullable Object value, @Nullable SpanIds span) {
     if (value == null) {
       return null;
     }
     Object masked = mask(kind, value);
-    return masked == null ? null : toJson(masked, maxValueBytes);
+    return masked == null ? null : toJson(masked, maxValueBytes, kind, span);
   }
 
   /**
@@ -89,6 +115,12 @@ public final class ContentEncoder {
    */
   public @Nullable String encodeEntries(
       @Nullable ContentKind kind, @Nullable Map<String, ? extends @Nullable Object> entries) {
+    return encodeEntries(kind, entries, null);
+  }
+
+  /** {@link #encodeEntries(ContentKind, Map)} for content of span {@code span}, with the media step applied. */
+  public @Nullable String encodeEntries(
+      @Nullable ContentKind kind, @Nullable Map<String, ? extends @Nullable Object> entries, @Nullable SpanIds span) {
     if (entries == null || entries.isEmpty()) {
       return null;
     }
@@ -101,7 +133,7 @@ public final class ContentEncoder {
       }
       long room = object.startEntry(String.valueOf(entry.getKey()));
       if (room >= 0) {
-        object.value(toJson(masked, (int) room));
+        object.value(toJson(masked, (int) room, kind, kind == null ? null : span));
       }
     }
     if (object.omitted() > 0) {
@@ -241,7 +273,15 @@ public final class ContentEncoder {
   }
 
   /** {@code value} as JSON text of at most {@code maxBytes} UTF-8 bytes; never throws. */
-  private String toJson(Object value, int maxBytes) {
+  private String toJson(Object value, int maxBytes, @Nullable ContentKind kind, @Nullable SpanIds span) {
+    MediaStep m = media;
+    MediaScope scope = m == null || span == null || kind == null ? null : new MediaScope(m, span, kind);
+    if (scope != null && value instanceof String string) {
+      String replaced = scope.step.replaceString(string, scope.span, scope.kind);
+      if (replaced != null) {
+        value = replaced;
+      }
+    }
     if (value instanceof String string) {
       // The common case (prompts, completions): quoted, sanitized and cut in one pass, no mapper involved.
       // Room for some escapes too, so that a typical prompt does not make the builder grow (a copy of it all).
@@ -255,7 +295,11 @@ public final class ContentEncoder {
     BoundedWriter out = new BoundedWriter(maxBytes);
     Throwable failure = null;
     try {
-      mapper.writeValue(out, value);
+      if (scope != null) {
+        scope.step.writeValue(mapper, out, value, scope.span, scope.kind);
+      } else {
+        mapper.writeValue(out, value);
+      }
     } catch (Throwable t) {
       failure = t;
     }
@@ -325,5 +369,25 @@ public final class ContentEncoder {
   private static String shorten(String message) {
     String firstLine = message.lines().findFirst().orElse("");
     return firstLine.length() <= MAX_REASON_CHARS ? firstLine : firstLine.substring(0, MAX_REASON_CHARS) + "...";
+  }
+
+  private record MediaScope(MediaStep step, SpanIds span, ContentKind kind) {}
+
+  /** The span whose content is being encoded, for the media step. */
+  public record SpanIds(String traceId, String spanId) {}
+
+  /**
+   * Replaces the media in content (see {@code io.fluxtrace.internal.media}). Applied to each value of a span's
+   * input, output and metadata after the masker, wherever content is encoded, so that media the masker dropped is
+   * never uploaded. Must not throw for media it cannot handle: it leaves it as it is, or writes a placeholder.
+   */
+  public interface MediaStep {
+
+    /** The text to send instead of {@code value} when that string is media (a data URI), else null. */
+    @Nullable String replaceString(String value, SpanIds span, ContentKind kind);
+
+    /** Serializes {@code value} with {@code mapper} into {@code out}, media inside it replaced. */
+    void writeValue(ObjectMapper mapper, Writer out, Object value, SpanIds span, ContentKind kind)
+        throws IOException;
   }
 }

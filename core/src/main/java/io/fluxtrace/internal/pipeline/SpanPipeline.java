@@ -19,7 +19,8 @@ public final class SpanPipeline {
     // Tail sampling's hold takes its share out of the bounds, so that held and queued spans together stay in them.
     PipelineOptions options = new PipelineOptions(all.itemName(),
         all.maxQueuedItems() - config.sampling().maxHeldSpans(),
-        all.maxQueuedBytes() - config.sampling().maxHeldBytes(),
+        // Media held for upload counts against the tracer's byte bound too: the spans get the rest.
+        all.maxQueuedBytes() - config.sampling().maxHeldBytes() - config.media().reservedBytes(),
         all.maxBatchItems(), all.maxBatchBytes(), all.flushInterval(), all.maxConcurrentExports(),
         all.shutdownTimeout(), all.scheduler());
     SpanSizeEstimator.init();

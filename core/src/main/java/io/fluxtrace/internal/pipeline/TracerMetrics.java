@@ -1,6 +1,7 @@
 package io.fluxtrace.internal.pipeline;
 
 import io.fluxtrace.FailureReason;
+import io.fluxtrace.MediaStats;
 import io.fluxtrace.SamplingStats;
 import io.fluxtrace.TracerStats;
 import java.util.EnumMap;
@@ -34,6 +35,7 @@ public final class TracerMetrics {
 
   private volatile LongSupplier queuedSpans = () -> 0;
   private volatile LongSupplier queuedBytes = () -> 0;
+  private volatile Supplier<MediaStats> media = () -> MediaStats.EMPTY;
   private volatile Supplier<SamplingStats> sampling = () -> SamplingStats.EMPTY;
 
   public TracerMetrics() {
@@ -54,6 +56,11 @@ public final class TracerMetrics {
   public void gauges(LongSupplier queuedSpans, LongSupplier queuedBytes) {
     this.queuedSpans = queuedSpans;
     this.queuedBytes = queuedBytes;
+  }
+
+  /** Lets the media upload report its counters. */
+  public void mediaStats(Supplier<MediaStats> media) {
+    this.media = media;
   }
 
   /** Lets tail sampling report its counters. */
@@ -84,6 +91,7 @@ public final class TracerMetrics {
         maskingFailures.sum(),
         invalidValuesDropped.sum(),
         scores.snapshot(),
+        media.get(),
         sampling.get());
   }
 }

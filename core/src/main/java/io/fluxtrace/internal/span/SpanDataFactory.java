@@ -35,6 +35,8 @@ public final class SpanDataFactory {
 
   /** Never throws. */
   public SpanData toSpanData(RecordingSpan span) {
+    ContentEncoder.SpanIds ids =
+        encoder.replacesMedia() ? new ContentEncoder.SpanIds(span.traceId(), span.spanId()) : null;
     if (span.invalidValues() > 0) {
       metrics.invalidValuesDropped.add(span.invalidValues());
       invalidValueWarnings.warn("fluxtrace: span '{}' was given {} value(s) Langfuse would reject (a negative or"
@@ -53,10 +55,10 @@ public final class SpanDataFactory {
         span.endEpochNanos(),
         span.level(),
         encoder.encodeText(ContentKind.STATUS_MESSAGE, span.statusMessage()),
-        encoder.encode(ContentKind.INPUT, span.inputValue()),
-        encoder.encode(ContentKind.OUTPUT, LangfuseTools.output(span.outputValue(), span.toolCallValues())),
+        encoder.encode(ContentKind.INPUT, span.inputValue(), ids),
+        encoder.encode(ContentKind.OUTPUT, LangfuseTools.output(span.outputValue(), span.toolCallValues()), ids),
         encoder.encodeEntries(ContentKind.METADATA,
-            LangfuseTools.metadata(span.metadataValues(), span.toolDefinitionValues())),
+            LangfuseTools.metadata(span.metadataValues(), span.toolDefinitionValues()), ids),
         encoder.maskTraceAttributes(span.traceAttributes()),
         generation(span),
         span.versionValue(),

@@ -172,9 +172,10 @@ public final class HttpTransport {
 
   /** The transport a tracer configuration asks for, not yet leased. */
   public static HttpTransport create(TracerConfig config) {
-    // Span exports and the score exporter's two concurrent requests at most.
+    // Span exports, the score exporter's two concurrent requests and the media uploads at most.
+    int media = config.media().enabled() ? config.media().maxConcurrentUploads() : 0;
     return new HttpTransport(config.endpoint(), config.transport(), config.timeout(),
-        Math.max(1, config.maxConcurrentExports()) + 2);
+        Math.max(1, config.maxConcurrentExports()) + 2 + media);
   }
 
   /**

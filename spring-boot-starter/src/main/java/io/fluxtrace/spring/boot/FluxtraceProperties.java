@@ -162,6 +162,9 @@ public class FluxtraceProperties {
   /** A link to each request's Langfuse trace in the logs. */
   private final TraceUrl traceUrl = new TraceUrl();
 
+  /** Media (images, audio, PDFs) in span content, uploaded to Langfuse's media API. */
+  private final Media media = new Media();
+
   /** Tail sampling: keep every failed and every slow trace whatever the sample rate. */
   private final Sampling sampling = new Sampling();
 
@@ -441,6 +444,10 @@ public class FluxtraceProperties {
     return traceUrl;
   }
 
+  public Media getMedia() {
+    return media;
+  }
+
   public Sampling getSampling() {
     return sampling;
   }
@@ -607,6 +614,50 @@ public class FluxtraceProperties {
 
     public void setProjectId(@Nullable String projectId) {
       this.projectId = projectId;
+    }
+  }
+
+  /** Media upload to Langfuse (see docs/media.md). */
+  public static class Media {
+
+    /**
+     * Whether media in span input, output and metadata (io.fluxtrace.Media, byte arrays, data:...;base64, strings)
+     * is uploaded to Langfuse's media API and replaced by its reference; only with Langfuse keys. Default:
+     * LANGFUSE_MEDIA_UPLOAD_ENABLED, else true.
+     */
+    private @Nullable Boolean enabled;
+
+    /** Pieces of media waiting for or in upload at most; past it media is replaced by a placeholder. Default 256. */
+    private @Nullable Integer maxQueued;
+
+    /**
+     * Bytes of media waiting for or in upload at most, taken from max-queued-bytes, at most half of it. Default: a
+     * quarter of max-queued-bytes.
+     */
+    private @Nullable Long maxQueuedBytes;
+
+    public @Nullable Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(@Nullable Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public @Nullable Integer getMaxQueued() {
+      return maxQueued;
+    }
+
+    public void setMaxQueued(@Nullable Integer maxQueued) {
+      this.maxQueued = maxQueued;
+    }
+
+    public @Nullable Long getMaxQueuedBytes() {
+      return maxQueuedBytes;
+    }
+
+    public void setMaxQueuedBytes(@Nullable Long maxQueuedBytes) {
+      this.maxQueuedBytes = maxQueuedBytes;
     }
   }
 

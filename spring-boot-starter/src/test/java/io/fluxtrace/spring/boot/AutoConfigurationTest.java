@@ -12,6 +12,7 @@ import io.fluxtrace.TailSampling;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.export.InMemorySpanExporter;
 import io.fluxtrace.internal.TracerAccess;
+import io.fluxtrace.internal.config.MediaSettings;
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceActuatorAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceAutoConfiguration;
@@ -320,6 +321,26 @@ class AutoConfigurationTest {
       assertThat(context).hasFailed();
       assertThat(fullMessage(context.getStartupFailure())).contains("fluxtrace.public-key").doesNotContain(SK);
     });
+  }
+
+  @Test
+  void mediaPropertiesConfigureTheMediaUploadAndABadOneIsNamed() {
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
+            "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.media.max-queued=7",
+            "fluxtrace.media.max-queued-bytes=2097152")
+        .run(context -> {
+          MediaSettings media = TracerAccess.config(context.getBean(FluxTracer.class)).media();
+          assertThat(media.enabled()).isTrue();
+          assertThat(media.maxQueued()).isEqualTo(7);
+          assertThat(media.maxQueuedBytes()).isEqualTo(2_097_152);
+        });
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
+            "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.media.enabled=false")
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).media().enabled()).isFalse());
+    runner.withPropertyValues("LANGFUSE_PUBLIC_KEY=" + PK, "LANGFUSE_SECRET_KEY=" + SK,
+            "LANGFUSE_BASE_URL=" + receiver.baseUrl(), "LANGFUSE_MEDIA_UPLOAD_ENABLED=false")
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).media().enabled()).isFalse());
+    assertStartupFails("fluxtrace.media.max-queued-bytes=10", "fluxtrace.media.max-queued-bytes");
   }
 
   private void assertStartupFails(String property, String named) {

@@ -32,7 +32,8 @@ public final class TracerFactory {
   /** The variables {@link FluxTracerBuilder} reads; resolved through Spring so any property source may set them. */
   static final List<String> VARIABLES = List.of("LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "LANGFUSE_BASE_URL",
       "LANGFUSE_HOST", "LANGFUSE_TRACING_ENVIRONMENT", "LANGFUSE_RELEASE", "LANGFUSE_SAMPLE_RATE",
-      "LANGFUSE_TRACING_ENABLED", "LANGFUSE_FLUSH_AT", "LANGFUSE_FLUSH_INTERVAL", "LANGFUSE_TIMEOUT");
+      "LANGFUSE_TRACING_ENABLED", "LANGFUSE_FLUSH_AT", "LANGFUSE_FLUSH_INTERVAL", "LANGFUSE_TIMEOUT",
+      "LANGFUSE_MEDIA_UPLOAD_ENABLED");
 
   private static final Pattern SETTING = Pattern.compile("\\b([a-z][A-Za-z]+)\\b");
 
@@ -95,6 +96,11 @@ public final class TracerFactory {
       set.put("noProxy", FluxtraceProperties.PREFIX + ".no-proxy");
       b.noProxy();
     }
+    // Media upload: grouped under fluxtrace.media.*
+    applyAs(set, "mediaUpload", "media.enabled", p.getMedia().getEnabled(), b::mediaUpload);
+    applyAs(set, "maxQueuedMedia", "media.max-queued", p.getMedia().getMaxQueued(), b::maxQueuedMedia);
+    applyAs(set, "maxQueuedMediaBytes", "media.max-queued-bytes", p.getMedia().getMaxQueuedBytes(),
+        b::maxQueuedMediaBytes);
     b.shutdownHook(p.isShutdownHook());
     apply(set, "serviceVersion", p.getServiceVersion(), b::serviceVersion);
     apply(set, "genAiAttributes", p.getGenAiAttributes(), b::genAiAttributes);
@@ -228,6 +234,15 @@ public final class TracerFactory {
   private static <T> void apply(Map<String, String> set, String setting, @Nullable T value, Consumer<T> setter) {
     if (value != null) {
       set.put(setting, FluxtraceProperties.PREFIX + '.' + kebab(setting));
+      setter.accept(value);
+    }
+  }
+
+  /** {@link #apply} for a setting whose property has another name below {@code fluxtrace.}. */
+  private static <T> void applyAs(Map<String, String> set, String setting, String property, @Nullable T value,
+      Consumer<T> setter) {
+    if (value != null) {
+      set.put(setting, FluxtraceProperties.PREFIX + '.' + property);
       setter.accept(value);
     }
   }
