@@ -2,9 +2,12 @@ package io.fluxtrace.springai;
 
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.springai.internal.ChatTracer;
+import io.fluxtrace.springai.internal.EmbeddingTracer;
+import io.fluxtrace.springai.internal.RetrievalTracer;
 import io.fluxtrace.springai.internal.Settings;
 import io.fluxtrace.springai.internal.SpringAiInterceptors;
 import io.fluxtrace.springai.internal.ToolTracer;
+import io.fluxtrace.springai.internal.TracingAdvisor;
 import io.fluxtrace.springai.internal.TracingChatModel;
 import io.fluxtrace.springai.internal.TracingToolCallingManager;
 import java.util.Arrays;
@@ -18,10 +21,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.util.ClassUtils;
 import reactor.util.context.Context;
 
 /**
@@ -53,14 +59,22 @@ public final class SpringAiTracing {
 
   private final ReactorTracing tracing;
   private final Settings settings;
+  private static final boolean VECTOR_STORES =
+      ClassUtils.isPresent("org.springframework.ai.vectorstore.VectorStore", SpringAiTracing.class.getClassLoader());
+
   private final ChatTracer chats;
   private final ToolTracer tools;
+  private final EmbeddingTracer embeddings;
+  private final @Nullable RetrievalTracer retrievals;
 
   private SpringAiTracing(ReactorTracing tracing, Settings settings, @Nullable ToolCallbackResolver resolver) {
     this.tracing = tracing;
     this.settings = settings;
     this.chats = new ChatTracer(tracing, settings);
     this.tools = new ToolTracer(chats, resolver);
+    this.embeddings = new EmbeddingTracer(chats);
+    // Only with spring-ai-vector-store on the classpath: the tracer's class refers to its types.
+    this.retrievals = VECTOR_STORES ? new RetrievalTracer(chats) : null;
   }
 
   /** Spring AI tracing with the defaults: content captured, no prices, nothing skipped. */
@@ -107,12 +121,60 @@ public final class SpringAiTracing {
   }
 
   /**
+   * The {@code ChatClient} advisor, for {@code ChatClient.builder(model).defaultAdvisors(springAi.advisor())}: it ties
+   * together what one {@code ChatClient} call does when the Reactor Context cannot (a blocking call; Spring AI 2's
+   * tool loop, which runs in the {@code ChatClient}; the RAG advisors' vector store searches) and traces the call's
+   * tools wherever the loop runs. The Spring Boot auto-configuration adds it to every {@code ChatClient.Builder}.
+   */
+  public Advisor advisor() {
+    return new TracingAdvisor(() -> chats, () -> tools);
+  }
+
+  /**
+   * {@code model} with every embedding call traced as an {@code embedding} observation (model, input count, usage);
+   * a proxy of the same class.
+   */
+  @SuppressWarnings("unchecked")
+  public <M extends EmbeddingModel> M embeddingModel(M model) {
+    return (M) interceptors().embeddingModel(Objects.requireNonNull(model, "model"));
+  }
+
+  /**
+   * {@code store} (a {@code VectorStore}) with every similarity search traced as a {@code retriever} observation
+   * (query, top-k, threshold, documents as ids with scores); a proxy of the same class.
+   */
+  @SuppressWarnings("unchecked")
+  public <S> S vectorStore(S store) {
+    Objects.requireNonNull(store, "store");
+    if (retrievals == null || !RetrievalTracer.isVectorStore(store)) {
+      throw new IllegalArgumentException("fluxtrace spring-ai: not a VectorStore: " + store.getClass().getName());
+    }
+    return (S) interceptors().vectorStore(store);
+  }
+
+  private SpringAiInterceptors interceptors() {
+    return new SpringAiInterceptors(settings.skipBeans(), () -> chats, () -> tools, () -> embeddings,
+        () -> retrievals);
+  }
+
+  /**
    * A post-processor that instruments every {@code ChatModel} and {@code ToolCallingManager} bean of a Spring
    * application context (beans named in {@link Builder#skipBeans} excepted). Declare it from a {@code static}
    * {@code @Bean} method.
    */
   public BeanPostProcessor beanPostProcessor() {
-    return new SpringAiInterceptors(settings.skipBeans(), () -> chats, () -> tools);
+    return interceptors();
+  }
+
+  /**
+   * The {@code ChatClient} advisor of a post-processor made by {@link #beanPostProcessor(Supplier, Collection)}
+   * (sharing its tracing), for an auto-configuration's {@code ChatClientCustomizer}.
+   */
+  public static Advisor advisor(BeanPostProcessor postProcessor) {
+    if (!(postProcessor instanceof SpringAiInterceptors interceptors)) {
+      throw new IllegalArgumentException("not a fluxtrace Spring AI post-processor: " + postProcessor);
+    }
+    return interceptors.advisor();
   }
 
   /**
@@ -131,7 +193,8 @@ public final class SpringAiTracing {
       }
       return t;
     };
-    return new SpringAiInterceptors(Set.copyOf(skipBeans), () -> once.get().chats, () -> once.get().tools);
+    return new SpringAiInterceptors(Set.copyOf(skipBeans), () -> once.get().chats, () -> once.get().tools,
+        () -> once.get().embeddings, () -> once.get().retrievals);
   }
 
   /** The tracing the spans are started with. */
