@@ -99,6 +99,12 @@ public final class ChatTracer {
     return scope != null ? scope : scopes.find(messages);
   }
 
+  /** As {@link #scopeOf(ContextView, List)}, with the scope named in the prompt's options first. */
+  @Nullable Scope scopeOf(ContextView context, Prompt prompt) {
+    Scope scope = Scope.of(prompt.getOptions());
+    return scope != null ? scope : scopeOf(context, prompt.getInstructions());
+  }
+
   /** A prompt link for the Context. */
   public static Object promptLink(String name, int version) {
     return new ChatInvocation.PromptLink(name, version);
@@ -159,6 +165,9 @@ public final class ChatTracer {
         return null;
       }
       Scope scope = context.getOrDefault(SCOPE, null);
+      if (scope == null) {
+        scope = Scope.of(prompt.getOptions());
+      }
       if (scope == null && parent == null) {
         scope = scopes.find(prompt.getInstructions());
       }
@@ -204,7 +213,7 @@ public final class ChatTracer {
     if (context.hasKey(SKIPPED)) {
       return null;
     }
-    Scope scope = scopeOf(context, prompt.getInstructions());
+    Scope scope = scopeOf(context, prompt);
     if (scope != null && scope.skipped()) {
       return null;
     }

@@ -13,6 +13,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class Scope {
 
+  /**
+   * The tool-context key under which {@link TracingAdvisor} puts the scope into a request's options: Spring AI copies
+   * options (and their tool context) but keeps the values, so a model call and a tool round of the request find
+   * it there, whatever an advisor did to the messages. Tracing tool callbacks take it out before a tool sees it.
+   */
+  static final String KEY = "fluxtrace.scope";
+
   private final @Nullable SpanContext parent;
   private final TraceAttributes attributes;
   private final AtomicReference<@Nullable SpanContext> first = new AtomicReference<>();
@@ -21,6 +28,17 @@ final class Scope {
   Scope(@Nullable SpanContext parent, TraceAttributes attributes) {
     this.parent = parent;
     this.attributes = attributes;
+  }
+
+  /** The scope named in {@code options}' tool context, or null. */
+  static @Nullable Scope of(@Nullable Object options) {
+    if (options instanceof org.springframework.ai.model.tool.ToolCallingChatOptions tools) {
+      java.util.Map<String, Object> context = tools.getToolContext();
+      if (context != null && context.get(KEY) instanceof Scope scope) {
+        return scope;
+      }
+    }
+    return null;
   }
 
   /** The parent of the next span started in this scope; null: that span starts a trace and parents the rest. */

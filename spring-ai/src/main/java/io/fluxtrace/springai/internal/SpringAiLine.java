@@ -3,7 +3,9 @@ package io.fluxtrace.springai.internal;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.prompt.ChatOptions;
@@ -22,6 +24,10 @@ final class SpringAiLine {
   static final boolean V2 = MUTATE != null;
   private static final @Nullable Method TOOL_CALLBACKS = V2
       ? method(type("org.springframework.ai.model.tool.ToolCallingChatOptions$Builder"), "toolCallbacks", List.class)
+      : null;
+  private static final @Nullable Method TOOL_CONTEXT = V2
+      ? method(type("org.springframework.ai.model.tool.ToolCallingChatOptions$Builder"), "toolContext", String.class,
+          Object.class)
       : null;
   private static final @Nullable Method BUILD = V2
       ? method(type("org.springframework.ai.model.tool.ToolCallingChatOptions$Builder"), "build")
@@ -45,11 +51,11 @@ final class SpringAiLine {
   }
 
   /**
-   * A copy of {@code options} with {@code callbacks} and (1.1) {@code names} as its tools, everything else the
-   * same; null when the options cannot be copied as such.
+   * A copy of {@code options} with {@code callbacks} and (1.1) {@code names} as its tools and {@code toolContext}
+   * added to its tool context, everything else the same; null when the options cannot be copied as such.
    */
-  static @Nullable ToolCallingChatOptions withTools(
-      ToolCallingChatOptions options, List<ToolCallback> callbacks, Collection<String> names) {
+  static @Nullable ToolCallingChatOptions withTools(ToolCallingChatOptions options, List<ToolCallback> callbacks,
+      Collection<String> names, Map<String, Object> toolContext) {
     if (!V2) {
       ChatOptions copied = options.copy();
       if (!(copied instanceof ToolCallingChatOptions copy)) {
@@ -57,14 +63,25 @@ final class SpringAiLine {
       }
       copy.setToolCallbacks(callbacks);
       copy.setToolNames(Set.copyOf(names));
+      if (!toolContext.isEmpty()) {
+        Map<String, Object> context = new HashMap<>();
+        if (options.getToolContext() != null) {
+          context.putAll(options.getToolContext());
+        }
+        context.putAll(toolContext);
+        copy.setToolContext(context);
+      }
       return copy;
     }
-    if (MUTATE == null || TOOL_CALLBACKS == null || BUILD == null) {
+    if (MUTATE == null || TOOL_CALLBACKS == null || BUILD == null || TOOL_CONTEXT == null) {
       return null;
     }
     try {
       Object builder = MUTATE.invoke(options);
       TOOL_CALLBACKS.invoke(builder, callbacks);
+      for (Map.Entry<String, Object> entry : toolContext.entrySet()) {
+        TOOL_CONTEXT.invoke(builder, entry.getKey(), entry.getValue());
+      }
       Object built = BUILD.invoke(builder);
       return built instanceof ToolCallingChatOptions o ? o : null;
     } catch (IllegalAccessException | InvocationTargetException | RuntimeException e) {

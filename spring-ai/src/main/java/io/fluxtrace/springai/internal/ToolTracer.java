@@ -4,6 +4,7 @@ import io.fluxtrace.SpanContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
@@ -75,16 +76,19 @@ public final class ToolTracer {
     if (!(prompt.getOptions() instanceof ToolCallingChatOptions options)) {
       return prompt;
     }
-    ToolCallingChatOptions copy = withTracedTools(options, scope);
+    ToolCallingChatOptions copy = withTracedTools(options, scope, false);
     // The copy's tool context, internal execution flag and the rest are the prompt's own.
     return copy == null ? prompt : new Prompt(prompt.getInstructions(), copy);
   }
 
-  /** A copy of {@code options} whose tools are traced under {@code scope}; null when nothing is to be wrapped. */
-  @Nullable ToolCallingChatOptions withTracedTools(ToolCallingChatOptions options, Scope scope) {
+  /**
+   * A copy of {@code options} whose tools are traced under {@code scope}, and (when {@code marked}) whose tool
+   * context names the scope ({@link Scope#KEY}); null when nothing is to change.
+   */
+  @Nullable ToolCallingChatOptions withTracedTools(ToolCallingChatOptions options, Scope scope, boolean marked) {
     List<ToolCallback> callbacks = SpringAiLine.toolCallbacks(options);
     Set<String> toolNames = SpringAiLine.toolNames(options);
-    if (callbacks.isEmpty() && toolNames.isEmpty()) {
+    if (callbacks.isEmpty() && toolNames.isEmpty() && !marked) {
       return null;
     }
     List<ToolCallback> wrapped = new ArrayList<>();
@@ -105,6 +109,6 @@ public final class ToolTracer {
         wrapped.add(new TracingToolCallback(callback, chats.tracer(), chats.settings(), scope));
       }
     }
-    return SpringAiLine.withTools(options, wrapped, unresolved);
+    return SpringAiLine.withTools(options, wrapped, unresolved, marked ? Map.of(Scope.KEY, scope) : Map.of());
   }
 }

@@ -112,7 +112,7 @@ public final class TracingAdvisor implements CallAdvisor, StreamAdvisor {
     if (tracer == null || !(prompt.getOptions() instanceof ToolCallingChatOptions options)) {
       return request;
     }
-    ToolCallingChatOptions copy = tracer.withTracedTools(options, scope);
+    ToolCallingChatOptions copy = tracer.withTracedTools(options, scope, true);
     return copy == null ? request : request.mutate().prompt(new Prompt(prompt.getInstructions(), copy)).build();
   }
 

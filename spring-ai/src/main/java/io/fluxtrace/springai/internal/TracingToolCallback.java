@@ -62,7 +62,7 @@ final class TracingToolCallback implements ToolCallback {
     Span span = start(toolInput);
     String result;
     try {
-      result = withContext ? delegate.call(toolInput, toolContext) : delegate.call(toolInput);
+      result = withContext ? delegate.call(toolInput, withoutScope(toolContext)) : delegate.call(toolInput);
     } catch (RuntimeException | Error e) {
       span.endWithError(e);
       throw e;
@@ -72,6 +72,16 @@ final class TracingToolCallback implements ToolCallback {
     }
     span.end();
     return result;
+  }
+
+  /** The tool context without fluxtrace's scope, which is none of the tool's business. */
+  private static @Nullable ToolContext withoutScope(@Nullable ToolContext toolContext) {
+    if (toolContext == null || !toolContext.getContext().containsKey(Scope.KEY)) {
+      return toolContext;
+    }
+    java.util.Map<String, Object> context = new java.util.HashMap<>(toolContext.getContext());
+    context.remove(Scope.KEY);
+    return new ToolContext(context);
   }
 
   private Span start(String toolInput) {
