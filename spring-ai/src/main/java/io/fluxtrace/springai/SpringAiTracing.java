@@ -31,27 +31,42 @@ import org.springframework.util.ClassUtils;
 import reactor.util.context.Context;
 
 /**
- * Traces Spring AI: every {@code ChatModel.call(Prompt)} and {@code ChatModel.stream(Prompt)} (so every
- * {@code ChatClient} call too) becomes one {@code generation} per model call, and every tool Spring AI runs in its
- * tool-calling loop a {@code tool} observation beside them, under the current fluxtrace span of the caller's Reactor
- * Context.
+ * Traces Spring AI 1.1 and 2.0: every {@code ChatModel.call(Prompt)} and {@code ChatModel.stream(Prompt)} (so every
+ * {@code ChatClient} call too) becomes one {@code generation} per model call; every tool Spring AI runs a {@code tool}
+ * observation beside them; every {@code EmbeddingModel} call an {@code embedding}; every
+ * {@code VectorStore.similaritySearch} (the RAG advisors' included) a {@code retriever}; all under the current
+ * fluxtrace span of the caller's Reactor Context.
  *
  * <p>With the Spring Boot starter nothing is needed. In a Spring application without it, one bean instruments the
- * context's chat models and tool-calling managers:
+ * context's chat models, tool-calling managers, embedding models and vector stores:
  *
  * <pre>{@code
  * @Bean static BeanPostProcessor springAiTracing(ReactorTracing tracing) { return SpringAiTracing.create(tracing).beanPostProcessor(); }
  * }</pre>
  *
- * <p>Without Spring's container, wrap the model and the tool-calling manager it is built with:
- * {@link #chatModel(ChatModel)}, {@link #toolCallingManager(ToolCallingManager)}.
+ * <p>and {@code ChatClient.builder(model).defaultAdvisors(springAi.advisor())} for each {@code ChatClient} built by
+ * hand. Without Spring's container, wrap the model and the tool-calling manager it is built with
+ * ({@link #chatModel(ChatModel)}, {@link #toolCallingManager(ToolCallingManager)}), the embedding model and the
+ * vector store ({@link #embeddingModel}, {@link #vectorStore}), and add {@link #advisor()} to the {@code ChatClient}.
  *
- * <p><b>Where the hooks are, and why.</b> The chat model is intercepted (not a {@code ChatClient} advisor) because
- * every path reaches it, call and stream, with or without a {@code ChatClient}, and a stream's subscriber Context,
- * where the caller's span lives, reaches it unchanged. Spring AI runs its tool loop inside the model, so the
- * tool-calling manager is intercepted too: there the current generation ends with the tool calls the model asked
- * for, the tools run in spans of their own, and the next model call starts a new generation. The result is one
- * generation per model call, each with its own input, output, usage and time to first token.
+ * <p><b>Where the hooks are, and why.</b>
+ * <ul>
+ *   <li>The <b>chat model</b> is intercepted (a class-keeping proxy, or a delegate) because every path reaches it,
+ *       call and stream, with or without a {@code ChatClient}, and a stream's subscriber Context, where the caller's
+ *       span lives, reaches it unchanged: one generation per model call, on both lines.
+ *   <li>The <b>tool-calling manager</b> is intercepted because Spring AI 1.1 runs its tool loop inside the model:
+ *       there the current generation ends with the tool calls the model asked for, the tools run in spans of their
+ *       own, and the next model call starts a new generation.
+ *   <li>A <b>{@code ChatClient} advisor</b>, first in the chain, because Spring AI 2.0 runs the tool loop in the
+ *       {@code ChatClient} ({@code ToolCallingAdvisor}, with the manager the auto-configuration injects or a fresh
+ *       one), and a blocking call has no Reactor Context: the advisor opens the scope of the call, which the model
+ *       calls, the tools (whose callbacks it wraps) and the blocking searches of the RAG advisors find (in the
+ *       Context for a stream, in the options' tool context, or by the identity of the messages and user text Spring
+ *       AI hands on). A blocking call's first span starts the trace and parents the rest, as on 1.1.
+ *   <li>The <b>embedding model</b> and the <b>vector store</b> are intercepted; a search opens a scope keyed by its
+ *       query, so the query's embedding nests under the retriever. The RAG advisors are traced through the store
+ *       they search: the search is their work, and its parent is the {@code ChatClient} call's scope.
+ * </ul>
  *
  * <p>Immutable and thread-safe.
  */
