@@ -171,7 +171,7 @@ public final class ChatTracer {
       if (scope == null && parent == null) {
         scope = scopes.find(prompt.getInstructions());
       }
-      ChatOptions defaults = model.getDefaultOptions();
+      ChatOptions defaults = SpringAiLine.options(model);
       ChatOptions options = prompt.getOptions();
       String requested = SpringAiValues.model(options, defaults);
       if (requested != null && settings.skipModels().contains(requested)) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
@@ -33,7 +34,24 @@ final class SpringAiLine {
       ? method(type("org.springframework.ai.model.tool.ToolCallingChatOptions$Builder"), "build")
       : null;
 
+  private static final @Nullable Method GET_OPTIONS = V2 ? method(ChatModel.class, "getOptions") : null;
+
   private SpringAiLine() {}
+
+  /** The model's options: 2.0's {@code getOptions()}, else (1.1) {@code getDefaultOptions()}. */
+  static ChatOptions options(ChatModel model) {
+    if (GET_OPTIONS != null) {
+      try {
+        Object options = GET_OPTIONS.invoke(model);
+        if (options instanceof ChatOptions o) {
+          return o;
+        }
+      } catch (IllegalAccessException | InvocationTargetException e) {
+        // Fall back to the 1.1 method, which 2.0 keeps (deprecated).
+      }
+    }
+    return model.getDefaultOptions();
+  }
 
   /** The tool names of {@code options} (1.1; 2.0 options hold callbacks only). */
   static Set<String> toolNames(ToolCallingChatOptions options) {
