@@ -7,7 +7,6 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.client.ChatClientCustomizer;
 import org.springframework.ai.chat.client.advisor.api.Advisor;
-import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -29,7 +28,8 @@ import org.springframework.core.env.Environment;
  * {@link FluxtraceSpringAiProperties}.
  */
 @AutoConfiguration(afterName = FluxtraceSpringAiAutoConfiguration.STARTER_AUTO_CONFIGURATION)
-@ConditionalOnClass({ChatModel.class, ReactorTracing.class})
+// By name: the class is read (not loaded) where Spring AI is absent.
+@ConditionalOnClass(name = {"org.springframework.ai.chat.model.ChatModel", "io.fluxtrace.reactor.ReactorTracing"})
 @ConditionalOnBean(ReactorTracing.class)
 @ConditionalOnProperty(prefix = "fluxtrace.spring-ai", name = "enabled", matchIfMissing = true)
 public class FluxtraceSpringAiAutoConfiguration {

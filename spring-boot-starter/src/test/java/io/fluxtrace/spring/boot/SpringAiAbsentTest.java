@@ -3,13 +3,13 @@ package io.fluxtrace.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxtrace.reactor.ReactorTracing;
-import io.fluxtrace.spring.boot.autoconfigure.FluxtraceAutoConfiguration;
 import io.fluxtrace.springai.autoconfigure.FluxtraceSpringAiAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -26,11 +26,15 @@ class SpringAiAbsentTest {
         .as("Spring AI on the starter's classpath").isFalse();
   }
 
+  /** An application as Spring Boot starts it: every auto-configuration of the classpath, read from the imports. */
+  @Configuration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
+  static class App {}
+
   @Test
   void anAppWithoutSpringAiStartsAndTheSpringAiAutoConfigurationStaysAway() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(FluxtraceAutoConfiguration.class,
-            FluxtraceSpringAiAutoConfiguration.class))
+        .withUserConfiguration(App.class)
         .run(context -> {
           assertThat(context).hasNotFailed().hasSingleBean(ReactorTracing.class);
           assertThat(context).doesNotHaveBean("fluxtraceSpringAiBeanPostProcessor")
