@@ -47,7 +47,8 @@ public final class RetrievalTracer {
     try {
       Scope scope = chats.tracer().isEnabled() ? chats.blockingScope(List.of(query)) : null;
       if (scope != null) {
-        String name = store instanceof VectorStore vectorStore ? vectorStore.getName() : store.getClass().getSimpleName();
+        String name = store instanceof VectorStore vectorStore
+            ? vectorStore.getName() : store.getClass().getSimpleName();
         span = chats.tracer().startSpan("retrieve " + name, ObservationType.RETRIEVER, scope.parent(),
             scope.attributes());
         scope.started(span.context());

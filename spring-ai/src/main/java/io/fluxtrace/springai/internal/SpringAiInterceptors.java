@@ -37,8 +37,8 @@ import reactor.util.context.Context;
  */
 public final class SpringAiInterceptors implements BeanPostProcessor, Ordered {
 
-  private static final boolean VECTOR_STORES =
-      ClassUtils.isPresent("org.springframework.ai.vectorstore.VectorStore", SpringAiInterceptors.class.getClassLoader());
+  private static final boolean VECTOR_STORES = ClassUtils.isPresent(
+      "org.springframework.ai.vectorstore.VectorStore", SpringAiInterceptors.class.getClassLoader());
 
   private final Supplier<@Nullable ChatTracer> chats;
   private final Supplier<@Nullable ToolTracer> tools;
