@@ -4,8 +4,7 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
-import io.fluxtrace.internal.TracerConfig;
-import io.fluxtrace.internal.TracerMetrics;
+import io.fluxtrace.internal.config.TracerConfig;
 import java.util.List;
 import reactor.core.publisher.Mono;
 

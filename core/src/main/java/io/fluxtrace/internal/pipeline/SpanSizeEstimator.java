@@ -35,7 +35,7 @@ public final class SpanSizeEstimator {
   }
 
   /** Reads the JVM's layout now, on the caller's thread, rather than on the first thread that ends a span. */
-  static void init() {
+  public static void init() {
     HeapLayout.CURRENT.alignment(); // initializes the layout class
   }
 
