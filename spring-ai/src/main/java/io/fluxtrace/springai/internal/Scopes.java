@@ -58,11 +58,6 @@ final class Scopes {
     return null;
   }
 
-  /** How many keys are registered (tests check that nothing leaks). */
-  int size() {
-    return byKey.size();
-  }
-
   /** An identity key. */
   private static final class Id {
     private final Object target;
