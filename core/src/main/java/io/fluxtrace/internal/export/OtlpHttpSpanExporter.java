@@ -48,14 +48,14 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
   }
 
   /**
-   * The exporter for a validated configuration: {@link OtlpJsonEncoder}, and a sender on {@code transport} whose
+   * The exporter for a validated configuration: {@link OtlpJsonWriter} over {@link LangfuseAttributes}, and a sender on {@code transport} whose
    * backoff timers and 413 re-encoding run on the configured export scheduler, or {@link Schedulers#parallel()}
    * when none is set.
    */
   public static OtlpHttpSpanExporter create(TracerConfig config, TracerMetrics metrics, HttpTransport transport) {
     Scheduler configured = config.exportScheduler();
     Scheduler scheduler = configured != null ? configured : Schedulers.parallel();
-    OtlpJsonEncoder encoder = new OtlpJsonEncoder(config);
+    OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(config));
     return new OtlpHttpSpanExporter(encoder::encode,
         new OtlpHttpSender(config, RetryPolicy.from(config), metrics, scheduler, transport), scheduler);
   }
@@ -119,7 +119,7 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
     return "OtlpHttpSpanExporter{" + sender + '}';
   }
 
-  /** Writes a batch as one request body; {@link OtlpJsonEncoder#encode(List, OutputStream)} in production. */
+  /** Writes a batch as one request body; {@link OtlpJsonWriter#encode(List, OutputStream)} in production. */
   @FunctionalInterface
   interface SpanBatchWriter {
     void write(List<SpanData> spans, OutputStream out) throws IOException;

@@ -37,7 +37,8 @@ import reactor.util.concurrent.Queues;
 /**
  * A bounded, flushable batching pipeline: items offered from any number of threads are batched by count, by
  * estimated bytes and by time on one serial worker, and exported with a bounded number of exports in flight.
- * Spans use it through {@link SpanPipeline}, scores through {@code internal.score.ScorePipeline}, with the same guarantees.
+ * Spans use it through {@link SpanPipeline}, scores through {@code internal.score.ScorePipeline}, with the same
+ * guarantees.
  *
  * <h2>Guarantees</h2>
  *

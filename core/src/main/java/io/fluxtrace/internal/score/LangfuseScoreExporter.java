@@ -11,38 +11,27 @@ import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
+import io.fluxtrace.internal.transport.HttpSender.Answer;
+import io.fluxtrace.internal.transport.HttpSender;
 import io.fluxtrace.internal.transport.HttpTransport;
-import io.fluxtrace.internal.transport.LangfuseHeaders;
-import io.fluxtrace.internal.transport.RetryAfter;
 import io.fluxtrace.internal.transport.RetryPolicy;
 import io.fluxtrace.internal.transport.Verdict;
 import io.fluxtrace.internal.util.FluxtraceVersion;
-import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
 import io.fluxtrace.internal.util.Uuids;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.client.HttpClient;
 import reactor.util.Logger;
 
 /**
@@ -76,26 +65,17 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   public static final String INGESTION_PATH = "/api/public/ingestion";
 
   private static final Logger log = SafeLogger.of(LangfuseScoreExporter.class);
-  private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
   /** The batch envelope around the events: brackets, separators and the metadata object. */
   private static final int ENVELOPE_BYTES = 256;
-  private static final int MAX_LOGGED_CHARS = 500;
 
-  private final URI endpoint;
   private final String endpointForLogs;
   private final RetryPolicy retry;
   private final ScoreMetrics metrics;
   private final Scheduler timer;
-  private final TraceClock clock;
-  private final HttpTransport transport;
-  private final boolean leased;
-  private final Mono<HttpClient> client;
+  private final HttpSender sender;
   private final ScoreIngestionEncoder encoder =
       new ScoreIngestionEncoder(FluxtraceVersion.SDK_NAME, FluxtraceVersion.VERSION);
   private final ObjectMapper mapper = new ObjectMapper();
-  private final EnumMap<FailureReason, RateLimitedLog> failureLogs = new EnumMap<>(FailureReason.class);
-  private final AtomicBoolean authFailureLogged = new AtomicBoolean();
-  private volatile boolean closed;
 
   /**
    * @param endpoint the ingestion URL
@@ -103,7 +83,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
    * @param secretKey the Langfuse secret key; it only ever goes into the Authorization header
    * @param extraHeaders headers added to every request (they win over the defaults)
    * @param timeout connect and response timeout of one request
-   * @param retry when to send again
+   * @param retry when to send again; a timed-out request is, whatever the policy says (see the class comment)
    * @param metrics where retries are counted
    * @param timer the scheduler of the backoff waits; tests pass a virtual-time scheduler
    * @param clock the clock {@code Retry-After} dates are read against
@@ -120,25 +100,13 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   LangfuseScoreExporter(URI endpoint, String publicKey, String secretKey, Map<String, String> extraHeaders,
       Duration timeout, RetryPolicy retry, ScoreMetrics metrics, Scheduler timer, TraceClock clock,
       HttpTransport transport) {
-    this.endpoint = endpoint;
     this.endpointForLogs = Secrets.redactUrl(endpoint);
-    this.retry = retry;
+    // A timed-out request is safe to send again: Langfuse upserts scores by id.
+    this.retry = retry.withRetryTimedOutRequests(true);
     this.metrics = metrics;
     this.timer = timer;
-    this.clock = clock;
-    for (FailureReason reason : FailureReason.values()) {
-      failureLogs.put(reason, new RateLimitedLog(log, WARNING_INTERVAL));
-    }
-    this.transport = transport;
-    this.leased = transport.lease();
-    this.closed = !leased;
-    HttpHeaders headers = new DefaultHttpHeaders();
-    headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-    headers.set(HttpHeaderNames.USER_AGENT, LangfuseHeaders.USER_AGENT);
-    LangfuseHeaders.addAuthentication(headers, publicKey, secretKey);
-    extraHeaders.forEach(headers::set);
-    this.client = transport.client(c -> c.responseTimeout(timeout).headers(h -> h.set(headers)))
-        .cache(c -> Duration.ofMillis(Long.MAX_VALUE), e -> Duration.ZERO, () -> Duration.ZERO);
+    this.sender = new HttpSender(transport, endpoint, HttpSender.headers(false, publicKey, secretKey, extraHeaders),
+        timeout, this.retry, clock, bytes -> {}, log);
   }
 
   /**
@@ -181,18 +149,12 @@ public final class LangfuseScoreExporter implements ScoreExporter {
    */
   @Override
   public Mono<Void> shutdown() {
-    return Mono.defer(() -> {
-      if (closed) {
-        return Mono.empty();
-      }
-      closed = true;
-      return transport.release();
-    });
+    return sender.shutdown();
   }
 
   /** Sends {@code pending} in requests under the size limit, then retries what may be retried. */
   private Flux<ExportResult> attempt(List<ScoreData> pending, int attempt) {
-    if (closed) {
+    if (sender.isClosed()) {
       return Flux.just(ExportResult.failure(pending.size(), FailureReason.SHUTDOWN_DEADLINE));
     }
     Outcome tooLarge = new Outcome();
@@ -230,7 +192,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     if (outcome.retry.isEmpty()) {
       return settled;
     }
-    if (closed) {
+    if (sender.isClosed()) {
       return settled.concatWithValues(
           ExportResult.failure(outcome.retry.size(), FailureReason.SHUTDOWN_DEADLINE));
     }
@@ -240,10 +202,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
       return settled.concatWithValues(
           ExportResult.failure(outcome.retry.size(), FailureReason.RETRIES_EXHAUSTED));
     }
-    Duration retryAfter = outcome.retryAfter;
-    Duration delay = retryAfter != null
-        ? retry.capped(retryAfter)
-        : retry.backoff(attempt, ThreadLocalRandom.current().nextDouble());
+    Duration delay = sender.delayBeforeRetry(outcome.retryAfter, attempt);
     if (log.isDebugEnabled()) {
       log.debug("fluxtrace: {} scores to {} not delivered ({}); sending them again in {} ms", outcome.retry.size(),
           endpointForLogs, outcome.retryCause, delay.toMillis());
@@ -258,20 +217,11 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     for (Event e : events) {
       jsons.add(e.json);
     }
-    byte[] body = encoder.batch(jsons);
-    return transport.send(client, c -> c.post()
-        .uri(endpoint)
-        .send((request, outbound) -> {
-          request.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
-          return outbound.sendObject(Unpooled.wrappedBuffer(body));
+    return sender.post(encoder.batch(jsons))
+        .map(answer -> {
+          Throwable error = answer.error();
+          return error != null ? failedToSend(events, error) : answered(events, answer);
         })
-        .responseSingle((response, content) -> content.asByteArray()
-            // Once the status line is in, it decides: a body cut short does not change what the server said.
-            .onErrorResume(e -> Mono.empty())
-            .defaultIfEmpty(new byte[0])
-            .map(bytes -> answered(events, response.status().code(), response.responseHeaders(), bytes)))
-        .onErrorResume(error -> Mono.just(failedToSend(events, error))),
-        error -> failedToSend(events, error))
         .flatMap(outcome -> outcome.split ? sendHalves(events) : Mono.just(outcome));
   }
 
@@ -296,17 +246,16 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     return fresh;
   }
 
-  private Outcome answered(List<Event> events, int status, HttpHeaders headers, byte[] body) {
+  private Outcome answered(List<Event> events, Answer answer) {
+    int status = answer.status();
+    String body = answer.body();
     Outcome outcome = new Outcome();
     Verdict verdict = Verdict.ofStatus(status);
     if (verdict == Verdict.DELIVERED) {
       perEvent(events, status, body, outcome);
     } else if (verdict == Verdict.RETRYABLE) {
       outcome.retryAll(events, "HTTP " + status + text(body));
-      if (status == 429 || status == 503) {
-        outcome.retryAfter = RetryAfter.parse(
-            headers.get(HttpHeaderNames.RETRY_AFTER), TimeUnit.NANOSECONDS.toMillis(clock.nowEpochNanos()));
-      }
+      outcome.retryAfter = sender.retryAfter(answer);
     } else if (verdict == Verdict.TOO_LARGE && events.size() > 1) {
       outcome.split = true;
     } else {
@@ -323,7 +272,7 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   }
 
   /** Reads a 2xx answer's per-event results: {@code {"successes":[{id,status}],"errors":[{id,status,message,error}]}}. */
-  private void perEvent(List<Event> events, int status, byte[] body, Outcome outcome) {
+  private void perEvent(List<Event> events, int status, String body, Outcome outcome) {
     Map<String, Event> byEventId = new HashMap<>();
     for (Event e : events) {
       byEventId.put(e.eventId, e);
@@ -376,10 +325,10 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     Verdict verdict = Verdict.ofError(error);
     String cause = error.getClass().getSimpleName() + (error.getMessage() != null ? ": " + error.getMessage() : "");
     // A timed-out request is safe to send again: Langfuse upserts scores by id.
-    if (verdict == Verdict.RETRYABLE || verdict == Verdict.TIMED_OUT) {
+    if (sender.retryable(verdict)) {
       outcome.retryAll(events, cause);
     } else {
-      FailureReason reason = closed ? FailureReason.SHUTDOWN_DEADLINE : FailureReason.INTERNAL_ERROR;
+      FailureReason reason = sender.isClosed() ? FailureReason.SHUTDOWN_DEADLINE : FailureReason.INTERNAL_ERROR;
       outcome.fail(reason, events.size());
       warn(reason, "could not send " + events.size() + " scores to " + endpointForLogs + ": " + cause);
     }
@@ -387,21 +336,15 @@ public final class LangfuseScoreExporter implements ScoreExporter {
   }
 
   private void authFailure(int status, String text) {
-    if (authFailureLogged.compareAndSet(false, true)) {
-      log.error("fluxtrace: Langfuse at {} refused scores with HTTP {}{}. Check that LANGFUSE_PUBLIC_KEY and"
-          + " LANGFUSE_SECRET_KEY belong to the same project and that LANGFUSE_BASE_URL points at that project's"
-          + " region or server. These scores are dropped and not retried; further refusals are logged at debug"
-          + " level.", endpointForLogs, status, text);
-    } else {
-      log.debug("fluxtrace: Langfuse at {} refused scores again (HTTP {})", endpointForLogs, status);
-    }
+    sender.authFailure("fluxtrace: Langfuse at " + endpointForLogs + " refused scores with HTTP " + status + text
+        + ". Check that LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY belong to the same project and that"
+        + " LANGFUSE_BASE_URL points at that project's region or server. These scores are dropped and not retried;"
+        + " further refusals are logged at debug level.",
+        "fluxtrace: Langfuse at " + endpointForLogs + " refused scores again (HTTP " + status + ")");
   }
 
   private void warn(FailureReason reason, String message) {
-    RateLimitedLog limiter = failureLogs.get(reason);
-    if (limiter != null) {
-      limiter.warn("fluxtrace: {} ({})", message, reason);
-    }
+    sender.warn(reason, "fluxtrace: {} ({})", message, reason);
   }
 
   /** The server's {@code message} and {@code error} of one event, shortened for a log line. */
@@ -415,15 +358,11 @@ public final class LangfuseScoreExporter implements ScoreExporter {
     if (detail != null && !detail.isNull()) {
       text.append(text.length() == 0 ? " " : ": ").append(detail.isTextual() ? detail.asText() : detail.toString());
     }
-    return shortened(text.toString());
+    return Answer.shortened(text.toString());
   }
 
-  private static String text(byte[] body) {
-    return body.length == 0 ? "" : " " + shortened(new String(body, StandardCharsets.UTF_8).strip());
-  }
-
-  private static String shortened(String text) {
-    return text.length() > MAX_LOGGED_CHARS ? text.substring(0, MAX_LOGGED_CHARS) + "..." : text;
+  private static String text(String body) {
+    return body.isEmpty() ? "" : " " + Answer.shortened(body.strip());
   }
 
   @Override

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.fluxtrace.ScoreData;
 import io.fluxtrace.ScoreDataType;
+import io.fluxtrace.internal.export.Timestamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -36,8 +34,6 @@ public final class ScoreIngestionEncoder {
   private static final byte[] BATCH_START = "{\"batch\":[".getBytes(StandardCharsets.UTF_8);
   private static final byte[] METADATA_FIELD = "],\"metadata\":".getBytes(StandardCharsets.UTF_8);
   // Microseconds, the resolution the ingestion API calls optimal; 'Z' is the zero offset the API requires.
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
 
   private final JsonFactory json = new JsonFactory();
   private final String sdkName;
@@ -56,7 +52,7 @@ public final class ScoreIngestionEncoder {
       g.writeStartObject();
       g.writeStringField("id", eventId);
       g.writeStringField("type", EVENT_TYPE);
-      g.writeStringField("timestamp", timestamp(score.timestampEpochNanos()));
+      g.writeStringField("timestamp", Timestamps.isoMicros(score.timestampEpochNanos()));
       g.writeObjectFieldStart("body");
       g.writeStringField("id", score.id());
       g.writeStringField("name", score.name());
@@ -120,12 +116,6 @@ public final class ScoreIngestionEncoder {
       size += e.length + 1;
     }
     return size;
-  }
-
-  /** ISO-8601 in UTC with microseconds, for example {@code 2026-11-22T10:15:30.123456Z}. */
-  public static String timestamp(long epochNanos) {
-    return TIMESTAMP.format(Instant.ofEpochSecond(
-        Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L)));
   }
 
   private static void writeValue(JsonGenerator g, ScoreData score) throws IOException {

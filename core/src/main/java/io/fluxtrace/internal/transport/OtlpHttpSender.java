@@ -1,44 +1,30 @@
 package io.fluxtrace.internal.transport;
 
 import io.fluxtrace.FailureReason;
-import io.fluxtrace.TraceClock;
 import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
-import io.fluxtrace.internal.util.FluxtraceVersion;
-import io.fluxtrace.internal.util.RateLimitedLog;
+import io.fluxtrace.internal.transport.HttpSender.Answer;
 import io.fluxtrace.internal.util.SafeLogger;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.HttpClientRequest;
 import reactor.util.Logger;
 
 /**
  * Posts OTLP/HTTP request bodies to the configured endpoint with reactor-netty, applying the {@link RetryPolicy}.
  * Non-blocking throughout: the backoff waits are timers on the given scheduler, never a sleeping thread.
  *
- * <p>Sends on an {@link HttpTransport} (its own event loop, pool, TLS trust and proxy), leased when built and
- * released by {@link #shutdown()}. Every request carries
+ * <p>Sends through an {@link HttpSender} on an {@link HttpTransport} (its own event loop, pool, TLS trust and
+ * proxy), leased when built and released by {@link #shutdown()}. Every request carries
  * {@code Content-Type: application/json}, {@code Content-Encoding: gzip} when compression is on, a
  * {@code User-Agent}, and the configured headers (which win over the defaults). A Langfuse endpoint also gets
  * Basic auth from the keys and the {@code x-langfuse-*} headers; a plain OTLP endpoint gets nothing else.
@@ -48,8 +34,7 @@ import reactor.util.Logger;
  */
 public final class OtlpHttpSender {
 
-  private static final String WRITE_TIMEOUT_HANDLER = "fluxtrace.writeTimeout";
-  private static final int MAX_LOGGED_BODY_CHARS = 500;
+  private static final Answer SHUT_DOWN = new Answer(0, null, "", new IllegalStateException("exporter shut down"));
 
   private final Logger log = SafeLogger.of(OtlpHttpSender.class);
   private final String endpointForLogs;
@@ -58,18 +43,7 @@ public final class OtlpHttpSender {
   private final RetryPolicy retry;
   private final TracerMetrics metrics;
   private final Scheduler timer;
-  private final TraceClock clock;
-  private final HttpTransport transport;
-  private final boolean leased;
-  private final Mono<HttpClient> client;
-  private final URI endpoint;
-  private final AtomicBoolean authFailureLogged = new AtomicBoolean();
-  /**
-   * One limiter per reason: a burst of one failure (an outage) must not hide the first of another (a 400, which
-   * means a malformed export).
-   */
-  private final Map<FailureReason, RateLimitedLog> failureLogs = new EnumMap<>(FailureReason.class);
-  private volatile boolean closed;
+  private final HttpSender sender;
 
   /**
    * @param config where to send, with which keys, headers, timeout and compression
@@ -90,7 +64,6 @@ public final class OtlpHttpSender {
    */
   public OtlpHttpSender(TracerConfig config, RetryPolicy retry, TracerMetrics metrics, Scheduler timer,
       HttpTransport transport) {
-    this.endpoint = config.endpoint();
     this.endpointForLogs = Secrets.redactUrl(config.endpoint());
     String publicKey = config.publicKey();
     this.publicKeyForLogs = config.langfuse() && publicKey != null ? Secrets.redactPublicKey(publicKey) : null;
@@ -98,44 +71,20 @@ public final class OtlpHttpSender {
     this.retry = retry;
     this.metrics = metrics;
     this.timer = timer;
-    this.clock = config.clock();
-    for (FailureReason reason : FailureReason.values()) {
-      failureLogs.put(reason, new RateLimitedLog(log, Duration.ofMinutes(1)));
-    }
-    long timeoutMillis = Math.max(1, config.timeout().toMillis());
-    this.transport = transport;
-    this.leased = transport.lease();
-    HttpHeaders fixedHeaders = requestHeaders(config);
-    this.client = transport.client(c -> c
-        .responseTimeout(config.timeout())
-        .headers(h -> h.set(fixedHeaders))
-        // The response timeout starts once the request is written; this bounds the writing itself, so a
-        // server that stops reading cannot hold a request forever.
-        .doOnRequest((request, connection) -> connection.addHandlerLast(
-            WRITE_TIMEOUT_HANDLER, new WriteTimeoutHandler(timeoutMillis, TimeUnit.MILLISECONDS)))
-        .doAfterRequest((request, connection) -> metrics.bytesSent.add(contentLength(request))))
-        // One client per exporter, made once; the transport's is ready at once unless TLS is still being set up.
-        .cache(c -> Duration.ofMillis(Long.MAX_VALUE), e -> Duration.ZERO, () -> Duration.ZERO);
+    this.sender = new HttpSender(transport, config.endpoint(), requestHeaders(config), config.timeout(), retry,
+        config.clock(), metrics.bytesSent::add, log);
   }
 
   /** The headers of every request. Values stay in here: never log this object. */
   private static HttpHeaders requestHeaders(TracerConfig config) {
-    HttpHeaders headers = new DefaultHttpHeaders();
-    headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-    if (config.gzip()) {
-      headers.set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
+    boolean langfuse = config.langfuse() && config.publicKey() != null && config.secretKey() != null;
+    Map<String, String> extra = new LinkedHashMap<>();
+    if (langfuse) {
+      extra.put("x-langfuse-ingestion-version", "4");
     }
-    headers.set(HttpHeaderNames.USER_AGENT, LangfuseHeaders.USER_AGENT);
-    String publicKey = config.publicKey();
-    String secretKey = config.secretKey();
-    if (config.langfuse() && publicKey != null && secretKey != null) {
-      LangfuseHeaders.addAuthentication(headers, publicKey, secretKey);
-      headers.set("x-langfuse-ingestion-version", "4");
-    }
-    for (Map.Entry<String, String> header : config.headers().entrySet()) {
-      headers.set(header.getKey(), header.getValue());
-    }
-    return headers;
+    extra.putAll(config.headers());
+    return HttpSender.headers(config.gzip(), langfuse ? config.publicKey() : null,
+        langfuse ? config.secretKey() : null, extra);
   }
 
   /** Writes a request body, gzip-compressed when compression is on. Runs on the caller's thread. */
@@ -164,30 +113,24 @@ public final class OtlpHttpSender {
    * fail with {@link FailureReason#SHUTDOWN_DEADLINE}. Idempotent.
    */
   public Mono<Void> shutdown() {
-    return Mono.defer(() -> {
-      if (closed) {
-        return Mono.empty();
-      }
-      closed = true;
-      return leased ? transport.release() : Mono.empty();
-    });
+    return sender.shutdown();
   }
 
   private Mono<SendResult> attempt(byte[] body, int attempt) {
     return Mono.defer(() -> {
-          if (closed || !leased) {
-            return Mono.just(Answer.SHUT_DOWN);
+          if (sender.isClosed()) {
+            return Mono.just(SHUT_DOWN);
           }
           if (attempt > 1) {
             metrics.retries.increment();
           }
-          return post(body);
+          return sender.post(body);
         })
         .flatMap(answer -> {
-          if (answer == Answer.SHUT_DOWN) {
+          if (answer == SHUT_DOWN) {
             return Mono.just(new SendResult(0, FailureReason.SHUTDOWN_DEADLINE, attempt - 1));
           }
-          if (closed && answer.error() != null) {
+          if (sender.isClosed() && answer.error() != null) {
             // The pool was disposed under the request: what failed is the shutdown, not the backend.
             return Mono.just(new SendResult(0, FailureReason.SHUTDOWN_DEADLINE, attempt));
           }
@@ -195,10 +138,8 @@ public final class OtlpHttpSender {
           if (verdict == Verdict.DELIVERED) {
             return Mono.just(new SendResult(answer.status(), null, attempt));
           }
-          boolean retryable = verdict == Verdict.RETRYABLE
-              || (verdict == Verdict.TIMED_OUT && retry.retryTimedOutRequests());
-          if (retryable && attempt < retry.maxAttempts()) {
-            Duration delay = delayBeforeRetry(answer, attempt);
+          if (sender.retryable(verdict) && attempt < retry.maxAttempts()) {
+            Duration delay = sender.delayBeforeRetry(sender.retryAfter(answer), attempt);
             if (log.isDebugEnabled()) {
               log.debug("fluxtrace: export attempt {} to {} failed ({}); retrying in {} ms", attempt,
                   endpointForLogs, answer.describe(), delay.toMillis());
@@ -214,45 +155,10 @@ public final class OtlpHttpSender {
         });
   }
 
-  private Mono<Answer> post(byte[] body) {
-    return transport.send(client, c -> c.post()
-        .uri(endpoint)
-        .send((request, outbound) -> {
-          request.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
-          return outbound.sendObject(Unpooled.wrappedBuffer(body));
-        })
-        .response((response, content) -> content.aggregate()
-            .asString(StandardCharsets.UTF_8)
-            // Once the status line is in, it decides: a body cut short does not change what the server said.
-            .onErrorResume(e -> Mono.just(""))
-            .defaultIfEmpty("")
-            .map(text -> new Answer(response.status().code(),
-                response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), text, null)))
-        .next()
-        .switchIfEmpty(Mono.fromSupplier(() ->
-            new Answer(0, null, "", new IllegalStateException("no response"))))
-        .onErrorResume(error -> Mono.just(new Answer(0, null, "", error))),
-        error -> new Answer(0, null, "", error));
-  }
-
-  private Duration delayBeforeRetry(Answer answer, int attempt) {
-    if (answer.status() == 429 || answer.status() == 503) {
-      long nowMillis = TimeUnit.NANOSECONDS.toMillis(clock.nowEpochNanos());
-      Duration retryAfter = RetryAfter.parse(answer.retryAfter(), nowMillis);
-      if (retryAfter != null) {
-        return retry.capped(retryAfter);
-      }
-    }
-    return retry.backoff(attempt, ThreadLocalRandom.current().nextDouble());
-  }
-
   private void report(Answer answer, FailureReason reason, int attempts) {
     if (reason == FailureReason.UNAUTHORIZED) {
-      if (authFailureLogged.compareAndSet(false, true)) {
-        log.error(authFailureMessage(answer.status()));
-      } else {
-        log.debug("fluxtrace: export to {} refused again (HTTP {})", endpointForLogs, answer.status());
-      }
+      sender.authFailure(authFailureMessage(answer.status()),
+          "fluxtrace: export to " + endpointForLogs + " refused again (HTTP " + answer.status() + ")");
       return;
     }
     if (reason == FailureReason.PAYLOAD_TOO_LARGE) {
@@ -274,10 +180,7 @@ public final class OtlpHttpSender {
       default:
         outcome = answer.describe();
     }
-    RateLimitedLog logs = failureLogs.get(reason);
-    if (logs != null) {
-      logs.warn("fluxtrace: export to {} failed ({}): {}", endpointForLogs, reason, outcome);
-    }
+    sender.warn(reason, "fluxtrace: export to {} failed ({}): {}", endpointForLogs, reason, outcome);
   }
 
   private String authFailureMessage(int status) {
@@ -295,18 +198,6 @@ public final class OtlpHttpSender {
         + " are logged at debug level.";
   }
 
-  private static long contentLength(HttpClientRequest request) {
-    String value = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
-    if (value == null) {
-      return 0;
-    }
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
   @Override
   public String toString() {
     return "OtlpHttpSender{" + endpointForLogs + '}';
@@ -316,23 +207,5 @@ public final class OtlpHttpSender {
   @FunctionalInterface
   public interface BodyWriter {
     void writeTo(OutputStream out) throws IOException;
-  }
-
-  /** What one attempt got: an HTTP answer, or the error that stopped it. */
-  private record Answer(int status, @Nullable String retryAfter, String body, @Nullable Throwable error) {
-
-    static final Answer SHUT_DOWN = new Answer(0, null, "", new IllegalStateException("exporter shut down"));
-
-    Verdict verdict() {
-      return error != null ? Verdict.ofError(error) : Verdict.ofStatus(status);
-    }
-
-    String describe() {
-      if (error != null) {
-        return error.getClass().getSimpleName() + (error.getMessage() != null ? ": " + error.getMessage() : "");
-      }
-      String text = body.length() > MAX_LOGGED_BODY_CHARS ? body.substring(0, MAX_LOGGED_BODY_CHARS) + "..." : body;
-      return "HTTP " + status + (text.isBlank() ? "" : " " + text.strip());
-    }
   }
 }

@@ -72,6 +72,11 @@ public record RetryPolicy(
         DEFAULT_MULTIPLIER, DEFAULT_JITTER, config.retryTimedOutRequests());
   }
 
+  /** This policy, deciding otherwise whether a request that timed out is sent again. */
+  public RetryPolicy withRetryTimedOutRequests(boolean retryTimedOut) {
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, retryTimedOut);
+  }
+
   /** This policy with another jitter; tests use 0 to make delays exact. */
   RetryPolicy withJitter(double newJitter) {
     return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, newJitter, retryTimedOutRequests);

@@ -32,7 +32,7 @@ class ExperimentAttributesEncodingTest {
       "langfuse.experiment.item.version", "langfuse.experiment.item.metadata",
       "langfuse.experiment.item.root_observation_id", "langfuse.experiment.item.expected_output");
 
-  private final OtlpJsonEncoder encoder = new OtlpJsonEncoder(TestConfigs.config());
+  private final OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config()));
 
   @Test
   void everySpanCarriesTheRunAndOnlyTheRootTheItemWithItsOwnIdAsRootObservation() {
@@ -91,7 +91,8 @@ class ExperimentAttributesEncodingTest {
   @Test
   void metadataThatIsNoJsonObjectIsLeftOutAndAHugeExpectedOutputIsCut() {
     SpanFixture fixture = new SpanFixture(64 * 1024);
-    OtlpJsonEncoder small = new OtlpJsonEncoder(TestConfigs.config(TestConfigs.builder().maxValueBytes(1024)));
+    OtlpJsonWriter small =
+        new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config(TestConfigs.builder().maxValueBytes(1024))));
     ExperimentAttributes odd = ExperimentAttributes.run("exp-3", "odd", null, "[1,2]", null)
         .withItem("i", null, "not json", "\"" + "x".repeat(5000) + "\"");
     fixture.root("r", ObservationType.SPAN, TraceAttributes.builder().experiment(odd).build()).end();

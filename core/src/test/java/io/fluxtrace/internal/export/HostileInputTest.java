@@ -47,7 +47,7 @@ class HostileInputTest {
   private static final String TEN_MB = "x".repeat(10 * 1024 * 1024);
 
   private final ObjectMapper json = new ObjectMapper();
-  private final OtlpJsonEncoder encoder = new OtlpJsonEncoder(TestConfigs.config());
+  private final OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config()));
   private SpanFixture fixture = new SpanFixture(LIMIT);
 
   /** Whatever each test recorded must also encode as one valid batch. */
@@ -192,12 +192,12 @@ class HostileInputTest {
 
     Span otlp = exported();
 
-    assertThat(otlp.getName()).hasSizeLessThanOrEqualTo(OtlpJsonEncoder.MAX_SHORT_TEXT_BYTES)
+    assertThat(otlp.getName()).hasSizeLessThanOrEqualTo(LangfuseAttributes.MAX_SHORT_TEXT_BYTES)
         .endsWith(JsonText.TRUNCATED_MARKER);
     assertThat(string(attributes(otlp), "langfuse.user.id"))
-        .hasSizeLessThanOrEqualTo(OtlpJsonEncoder.MAX_SHORT_TEXT_BYTES);
+        .hasSizeLessThanOrEqualTo(LangfuseAttributes.MAX_SHORT_TEXT_BYTES);
     assertThat(string(attributes(otlp), "langfuse.session.id"))
-        .hasSizeLessThanOrEqualTo(OtlpJsonEncoder.MAX_SHORT_TEXT_BYTES);
+        .hasSizeLessThanOrEqualTo(LangfuseAttributes.MAX_SHORT_TEXT_BYTES);
     String metadata = string(attributes(otlp), "langfuse.trace.metadata");
     assertThat(metadata.length()).isLessThanOrEqualTo(LIMIT);
     assertThat(json.readTree(metadata).get("blob").textValue()).endsWith(JsonText.TRUNCATED_MARKER);
@@ -306,7 +306,7 @@ class HostileInputTest {
     @SuppressWarnings("unchecked")
     List<Object> sent = (List<Object>) exportedAttributes().get("langfuse.trace.tags");
 
-    assertThat(sent).hasSize(OtlpJsonEncoder.MAX_TAGS).startsWith("tag-0", "tag-1");
+    assertThat(sent).hasSize(LangfuseAttributes.MAX_TAGS).startsWith("tag-0", "tag-1");
   }
 
   @Test

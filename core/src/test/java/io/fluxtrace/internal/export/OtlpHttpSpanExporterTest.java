@@ -76,7 +76,7 @@ class OtlpHttpSpanExporterTest {
   }
 
   private OtlpHttpSpanExporter exporter() {
-    return exporter(new OtlpJsonEncoder(config())::encode);
+    return exporter(new OtlpJsonWriter(LangfuseAttributes.of(config()))::encode);
   }
 
   /** Exports on the export scheduler, as the pipeline does, and waits for the result. */
@@ -151,7 +151,7 @@ class OtlpHttpSpanExporterTest {
   void batchesAreEncodedOnTheExportSchedulerEvenAfterA413() {
     receiver.respondWith(request -> spanIds(request).size() > 1 ? Reply.status(413) : Reply.ok());
     ConcurrentLinkedQueue<String> encodingThreads = new ConcurrentLinkedQueue<>();
-    OtlpJsonEncoder encoder = new OtlpJsonEncoder(config());
+    OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(config()));
 
     ExportResult result = export(exporter((spans, out) -> {
       encodingThreads.add(Thread.currentThread().getName());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ScoreData;
 import io.fluxtrace.ScoreDataType;
+import io.fluxtrace.internal.export.Timestamps;
 import io.fluxtrace.testing.LangfuseOpenApi;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -104,8 +105,8 @@ class ScoreIngestionEncoderTest {
 
   @Test
   void timestampsKeepMicrosecondsAndTheZeroOffset() {
-    assertThat(ScoreIngestionEncoder.timestamp(0)).isEqualTo("1970-01-01T00:00:00.000000Z");
-    assertThat(ScoreIngestionEncoder.timestamp(1_000_999)).isEqualTo("1970-01-01T00:00:00.001000Z");
+    assertThat(Timestamps.isoMicros(0)).isEqualTo("1970-01-01T00:00:00.000000Z");
+    assertThat(Timestamps.isoMicros(1_000_999)).isEqualTo("1970-01-01T00:00:00.001000Z");
   }
 
   private static ScoreData score(String id, ScoreDataType type, @Nullable Double number, @Nullable String string) {

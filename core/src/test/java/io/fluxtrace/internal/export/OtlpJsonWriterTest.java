@@ -43,7 +43,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** What Langfuse reads from each span, field by field, on payloads parsed strictly with the OTLP protos. */
-class OtlpJsonEncoderTest {
+class OtlpJsonWriterTest {
 
   private static final TraceAttributes REQUEST = TraceAttributes.builder()
       .traceName("chat-request")
@@ -60,8 +60,8 @@ class OtlpJsonEncoderTest {
 
   private final ObjectMapper json = new ObjectMapper();
   private final SpanFixture fixture = new SpanFixture(1024 * 1024);
-  private final OtlpJsonEncoder encoder = new OtlpJsonEncoder(TestConfigs.config(
-      TestConfigs.builder().serviceName("checkout-service").environment("staging").release("1.0.0")));
+  private final OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config(
+      TestConfigs.builder().serviceName("checkout-service").environment("staging").release("1.0.0"))));
 
   private ExportTraceServiceRequest roundTrip(List<SpanData> spans) {
     return OtlpJson.parse(encoder.encode(spans));
@@ -131,7 +131,7 @@ class OtlpJsonEncoderTest {
         Map.entry("telemetry.sdk.language", "java"),
         Map.entry("telemetry.sdk.version", FluxtraceVersion.VERSION));
     ScopeSpans scopeSpans = request.getResourceSpans(0).getScopeSpans(0);
-    assertThat(scopeSpans.getScope().getName()).isEqualTo(OtlpJsonEncoder.SCOPE_NAME).startsWith("langfuse-sdk");
+    assertThat(scopeSpans.getScope().getName()).isEqualTo(LangfuseAttributes.SCOPE_NAME).startsWith("langfuse-sdk");
     assertThat(scopeSpans.getScope().getVersion()).isEqualTo(FluxtraceVersion.VERSION).isNotEqualTo("unknown");
   }
 
@@ -167,7 +167,7 @@ class OtlpJsonEncoderTest {
     fixture.root("defaults", ObservationType.SPAN, TraceAttributes.EMPTY).end();
     fixture.root("own", ObservationType.SPAN,
         TraceAttributes.builder().environment("Langfuse-EU_West").release("9").build()).end();
-    OtlpJsonEncoder bare = new OtlpJsonEncoder(TestConfigs.config());
+    OtlpJsonWriter bare = new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config()));
 
     List<Span> configured = spans(roundTrip(fixture.ended()));
     Span unconfigured = spans(OtlpJson.parse(bare.encode(fixture.ended()))).get(0);
@@ -384,7 +384,7 @@ class OtlpJsonEncoderTest {
     for (long nanos : times) {
       Instant instant =
           Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-      assertThat(OtlpJsonEncoder.isoMicros(nanos)).as("%d", nanos).isEqualTo(jdk.format(instant));
+      assertThat(Timestamps.isoMicros(nanos)).as("%d", nanos).isEqualTo(jdk.format(instant));
     }
   }
 }
