@@ -64,9 +64,9 @@ cat "$out/environment.txt"
 started=$SECONDS
 step() { echo; echo "== $* ($((SECONDS - started)) s)"; }
 
-step "JMH: caller path, span cost, hand-off, streaming generation, disabled/sampled out"
+step "JMH: caller path, span cost, hand-off, streaming generation, disabled/sampled out, tail sampling"
 "$java_bin" -jar "$jar" \
-  'io\.fluxtrace\.benchmarks\.(CallerPath|SpanCost|Handoff|StreamingGeneration|DisabledTracing)Benchmark' \
+  'io\.fluxtrace\.benchmarks\.(CallerPath|SpanCost|Handoff|StreamingGeneration|DisabledTracing|TailSampling)Benchmark' \
   "${jmh_opts[@]}" "${extra[@]}" -rf json -rff "$out/jmh.json" | tee "$out/jmh.log"
 
 step "JMH: export throughput"
@@ -76,6 +76,9 @@ step "JMH: export throughput"
 step "harness: memory per queued span, and the byte bound vs the heap per kind and size of text"
 "$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.QueuedSpanMemory "$memory_spans" "$memory_bound_mib" \
   | tee "$out/memory.log"
+
+step "harness: memory per span held by tail sampling"
+"$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.HeldSpanMemory "$memory_spans" | tee "$out/held-memory.log"
 
 step "harness: outage"
 "$java_bin" -Xmx512m -cp "$jar" io.fluxtrace.benchmarks.OutageHarness "$outage_spans" | tee "$out/outage.log"

@@ -7,13 +7,19 @@ import io.fluxtrace.internal.Exporters;
 import io.fluxtrace.internal.ShutdownDrain;
 import io.fluxtrace.internal.TracerAccess;
 import io.fluxtrace.internal.config.Secrets;
+import io.fluxtrace.internal.config.TraceLinks;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.ContentEncoder;
+import io.fluxtrace.internal.media.MediaUploader;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
+import io.fluxtrace.internal.sampling.HeldTrace;
+import io.fluxtrace.internal.sampling.TailSampler;
+import io.fluxtrace.internal.score.RecentTraces;
 import io.fluxtrace.internal.score.ScoreDataFactory;
 import io.fluxtrace.internal.score.ScoreRecorder;
+import io.fluxtrace.internal.span.RecordingSpan;
 import io.fluxtrace.internal.span.SpanDataFactory;
 import io.fluxtrace.internal.span.SpanRecorder;
 import io.fluxtrace.internal.util.RateLimitedLog;
@@ -23,7 +29,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -62,11 +67,15 @@ public final class FluxTracer implements AutoCloseable {
   private final Logger log = SafeLogger.of(FluxTracer.class);
 
   private final TracerConfig config;
-  /** The configured clock, guarded (see {@link #guardClock}). */
+  /** The configured clock, guarded (see {@link SpanRecorder#guarded}). */
   private final TraceClock spanClock;
   private final TracerMetrics metrics = new TracerMetrics();
   private final @Nullable SpanRecorder spans;
   private final @Nullable ScoreRecorder scores;
+  /** Uploads media found in span content to Langfuse; null when media upload is off or not possible. */
+  private final @Nullable MediaUploader media;
+  /** Tail sampling, or null when the rate decides when a trace starts. */
+  private final @Nullable TailSampler tail;
   private final long sampleThreshold;
   private final AtomicReference<@Nullable Mono<FlushResult>> shutdown = new AtomicReference<>();
   private final @Nullable Thread shutdownHook;
@@ -77,48 +86,80 @@ public final class FluxTracer implements AutoCloseable {
   /** Whether shutdown's summary was logged; drops after close before it are part of it. */
   private volatile boolean shutdownReported;
   private final RateLimitedLog lateDropWarnings = new RateLimitedLog(log, Duration.ofMinutes(1));
+  /** The environment and release of traces started here with their own, for scores recorded later by trace id. */
+  private final RecentTraces recentTraces = new RecentTraces();
+  /** Links to traces in the Langfuse UI; null when the tracer does not export to Langfuse. */
+  private final @Nullable TraceLinks traceLinks;
 
   private FluxTracer(TracerConfig config) {
     this.config = config;
-    this.spanClock = guardClock(config.clock());
-    ContentEncoder encoder =
-        new ContentEncoder(config.content().objectMapper(), config.content().masker(),
-            config.content().maxValueBytes(), metrics);
+    this.spanClock = SpanRecorder.guarded(config.clock());
     this.sampleThreshold = (long) (config.trace().sampleRate() * Long.MAX_VALUE);
-    if (config.enabled()) {
-      // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
-      Exporters exporters = new Exporters(config);
+    // One per tracer: span and score export (and media upload) share its HTTP transport (event loop, pool, TLS, proxy).
+    Exporters exporters = config.enabled() ? new Exporters(config) : null;
+    MediaUploader uploader =
+        exporters != null && config.media().enabled() ? MediaUploader.create(config, exporters.transport()) : null;
+    this.media = uploader;
+    if (uploader != null) {
+      metrics.mediaStats(uploader::stats);
+    }
+    ContentEncoder encoder = new ContentEncoder(config.content().objectMapper(), config.content().masker(),
+        config.content().maxValueBytes(), metrics, uploader);
+    if (exporters != null) {
       SpanExporter exporter = exporters.spanExporter(metrics);
-      this.spans = new SpanRecorder(SpanPipeline.create(config.batching(), config.lifecycle(), metrics, exporter),
-          new SpanDataFactory(encoder, metrics), metrics, spanClock, this::reportLateDrops);
+      if (uploader != null) {
+        // A batch waits for its spans' media, so a span never points at media that did not arrive.
+        exporter = uploader.awaitingUploads(exporter);
+      }
+      BatchingPipeline<SpanData> p = SpanPipeline.create(config.batching(), config.lifecycle(), config.sampling(),
+          config.media(), metrics, exporter);
+      SpanRecorder spanRecorder = new SpanRecorder(p, new SpanDataFactory(encoder, metrics), metrics, spanClock,
+          this::reportLateDrops, this::heldOnEnd, this::refusedSpan);
+      this.spans = spanRecorder;
       String spanDestination = config.exporter() != null ? "a custom exporter"
           : Secrets.redactUrl(config.endpoint().endpoint());
-      this.scores = new ScoreRecorder(config.batching(), config.lifecycle(), spanDestination, metrics.scores,
-          new ScoreDataFactory(encoder, spanClock, config.trace().environment()),
+      ScoreRecorder recorder = new ScoreRecorder(config.batching(), config.lifecycle(), spanDestination,
+          metrics.scores, new ScoreDataFactory(encoder, spanClock, config.trace().environment(),
+              config.trace().release(), recentTraces),
           () -> exporters.scoreExporter(metrics.scores));
+      this.scores = recorder;
+      this.tail = config.sampling().tailEnabled()
+          ? new TailSampler(config.sampling(), spanClock, p.timer(), spanRecorder::toSpanData, p::offer,
+              recorder::deliver, metrics.scores)
+          : null;
+      TailSampler t = tail;
+      if (t != null) {
+        metrics.sampling(t::stats);
+      }
     } else {
       this.spans = null;
       this.scores = null;
+      this.tail = null;
     }
     this.shutdownHook = spans != null && config.lifecycle().shutdownHook() ? registerShutdownHook() : null;
+    this.traceLinks = config.endpoint().langfuse() && config.exporter() == null ? traceLinks(config) : null;
   }
 
-  /**
-   * A user clock that throws would leave spans that can never end: fall back to the system clock for that
-   * reading instead. The default clock is used as it is.
-   */
-  private static TraceClock guardClock(TraceClock clock) {
-    if (clock == TraceClock.system()) {
-      return clock;
+  /** Whether tail sampling takes an ended span, because it holds the span's trace. */
+  private boolean heldOnEnd(RecordingSpan span) {
+    TailSampler t = tail;
+    return t != null && t.ended(span);
+  }
+
+  /** A span the pipeline refused (counted there): the media it holds is forgotten. */
+  private void refusedSpan(SpanData data) {
+    MediaUploader m = media;
+    if (m != null) {
+      m.forget(data);
     }
-    return () -> {
-      try {
-        return clock.nowEpochNanos();
-      } catch (Throwable t) {
-        Exceptions.throwIfJvmFatal(t);
-        return TraceClock.system().nowEpochNanos();
-      }
-    };
+  }
+
+  private static TraceLinks traceLinks(TracerConfig config) {
+    String endpoint = config.endpoint().endpoint().toString();
+    String base = endpoint.endsWith(FluxTracerBuilder.LANGFUSE_OTLP_PATH)
+        ? endpoint.substring(0, endpoint.length() - FluxTracerBuilder.LANGFUSE_OTLP_PATH.length())
+        : endpoint;
+    return new TraceLinks(base, config.fields().projectId());
   }
 
   private @Nullable Thread registerShutdownHook() {
@@ -213,24 +254,99 @@ public final class FluxTracer implements AutoCloseable {
     if (recorder == null) {
       return NonRecordingSpan.DISABLED;
     }
+    return start(recorder, name, type, parent, attributes, null);
+  }
+
+  /**
+   * Starts the root span of a new trace whose id is given, such as {@link TraceIds#fromSeed} of an external request
+   * id, so that a later job can score the trace by the same id. Sampled by that id like any new trace.
+   *
+   * @param traceId a W3C trace id (32 lowercase hex characters, not all zeros)
+   * @throws IllegalArgumentException when {@code traceId} is not a valid trace id
+   */
+  public Span startTrace(String traceId, String name, ObservationType type, TraceAttributes attributes) {
+    if (traceId == null || !TraceIds.isValidTraceId(traceId)) {
+      throw new IllegalArgumentException("fluxtrace: traceId must be a W3C trace id (32 lowercase hex characters,"
+          + " not all zeros), got " + (traceId == null ? "null" : "'" + traceId + "'"));
+    }
+    SpanRecorder recorder = spans;
+    if (recorder == null) {
+      return NonRecordingSpan.DISABLED;
+    }
+    return start(recorder, name, type, null, attributes, traceId);
+  }
+
+  private Span start(SpanRecorder recorder, String name, ObservationType type, @Nullable SpanContext parent,
+      @Nullable TraceAttributes attributes, @Nullable String givenTraceId) {
     String traceId;
     boolean sampled;
     if (parent == null) {
-      traceId = TraceIds.newTraceId();
+      traceId = givenTraceId != null ? givenTraceId : TraceIds.newTraceId();
       sampled = isSampled(traceId);
     } else {
       traceId = parent.traceId();
       sampled = parent.sampled();
     }
     String spanId = TraceIds.newSpanId();
+    HeldTrace held = null;
+    TailSampler t = tail;
+    long start = 0;
+    boolean started = false;
+    if (t != null) {
+      // Tail sampling: a trace the rate would drop is held until its root ends, then decided.
+      if (parent == null || parent.remote()) {
+        if (!sampled && (parent == null || t.decidesJoinedTraces())) {
+          start = spanClock.nowEpochNanos();
+          started = true;
+          held = t.holdNewTrace(traceId, spanId, start);
+          sampled = held != null;
+        }
+      } else if (sampled) {
+        held = t.heldTrace(traceId);
+        sampled = held != null || !t.remembersSampledOut(traceId);
+      }
+    }
     if (!sampled) {
       return new NonRecordingSpan(new SpanContext(traceId, spanId, false, false));
     }
-    return recorder.start(traceId, spanId, parent, name == null || name.isBlank() ? "unnamed" : name,
-        type == null ? ObservationType.SPAN : type, attributes == null ? TraceAttributes.EMPTY : attributes);
+    if (!started) {
+      start = spanClock.nowEpochNanos();
+    }
+    Span span = recorder.start(traceId, spanId, parent, name == null || name.isBlank() ? "unnamed" : name,
+        type == null ? ObservationType.SPAN : type, attributes == null ? TraceAttributes.EMPTY : attributes, start,
+        held);
+    if ((parent == null || parent.remote()) && attributes != null) {
+      // Only the trace's local root, and only a trace with its own environment or release, costs anything here.
+      recentTraces.put(traceId, attributes.environment(), attributes.release());
+    }
+    return span;
   }
 
-  /** Whether a trace with this id is recorded: decided from the id alone, so every span of it agrees. */
+  /**
+   * The link to a trace in the Langfuse UI: {@code {baseUrl}/project/{projectId}/traces/{traceId}} with a
+   * {@link FluxTracerBuilder#projectId project id}, else {@code {baseUrl}/trace/{traceId}}, which Langfuse redirects
+   * to the trace's project. Null when the tracer does not export to Langfuse (an OTLP endpoint or a custom
+   * exporter), or for an invalid trace id.
+   */
+  public @Nullable String traceUrl(String traceId) {
+    TraceLinks links = traceLinks;
+    return links == null || traceId == null || !TraceIds.isValidTraceId(traceId) ? null : links.traceUrl(traceId);
+  }
+
+  /**
+   * Whether a span whose remote parent says sampled=0 may still be recorded here: with {@link TailSampling} and
+   * {@link TailSampling.Builder#decideJoinedTraces decideJoinedTraces}, such a trace is held and decided here. Traced
+   * operators that skip the children of an unsampled parent ask this first.
+   */
+  public boolean decidesJoinedTraces() {
+    TailSampler t = tail;
+    return t != null && t.decidesJoinedTraces();
+  }
+
+  /**
+   * Whether the sample rate keeps a trace with this id: decided from the id alone, so every span of it agrees. With
+   * {@link TailSampling}, a trace the rate drops may still be kept when it ends.
+   */
   public boolean isSampled(String traceId) {
     if (config.trace().sampleRate() >= 1.0) {
       return true;
@@ -243,17 +359,31 @@ public final class FluxTracer implements AutoCloseable {
 
   /**
    * Completes when every span ended and every score recorded before this call has been acknowledged by the
-   * backend or has definitively failed, however many exports are in flight and in whatever order they complete.
-   * Never errors. Flushing a disabled tracer, or one whose shutdown has finished, completes at once. Nothing
+   * backend or has definitively failed, however many exports are in flight and in whatever order they complete;
+   * that includes the uploads of the {@link Media} those spans hold (a span waits for its media). Never errors.
+   * Flushing a disabled tracer, or one whose shutdown has finished, completes at once. Nothing
    * happens until subscribed; the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
-    SpanRecorder p = spans;
+    SpanRecorder recorder = spans;
     ScoreRecorder s = scores;
-    if (p == null || s == null) {
+    if (recorder == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
     }
-    return Mono.zip(p.pipeline().flush(), s.flush(), Boolean::logicalAnd)
+    BatchingPipeline<SpanData> p = recorder.pipeline();
+    TailSampler t = tail;
+    Mono<Boolean> flushed = Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd);
+    if (t != null) {
+      // Held traces are decided first: their spans and scores are then ahead of the flush markers.
+      flushed = Mono.defer(() -> {
+        t.decideAll();
+        return Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd);
+      });
+    }
+    MediaUploader m = media;
+    // Media admitted before the call too (the spans that hold it wait for it anyway).
+    Mono<Boolean> uploads = m == null ? Mono.just(true) : m.flush();
+    return Mono.zip(flushed, uploads, Boolean::logicalAnd)
         .map(completed -> new FlushResult(completed, metrics.snapshot()));
   }
 
@@ -262,7 +392,9 @@ public final class FluxTracer implements AutoCloseable {
    * never blocks, never throws once the score is built (validation happens in {@link Score.Builder#build()}),
    * bounded and counted ({@link TracerStats#scores()}), and included in {@link #flush()}, {@link #shutdown()} and
    * the shutdown hook. The comment and metadata are masked now, on the calling thread, by the tracer's
-   * {@link ContentMasker}. A disabled tracer ignores scores; scores are not sampled (the caller chose the trace).
+   * {@link ContentMasker}. A disabled tracer ignores scores. Scores are not sampled by the rate (the caller chose
+   * the trace), but with {@link TailSampling} a score of a trace that was sampled out is dropped and counted
+   * ({@link ScoreStats#droppedSampledOut()}), and one of a trace still held waits for its trace's decision.
    *
    * <p>Scores go to Langfuse's ingestion API, or to the configured
    * {@link FluxTracerBuilder#scoreExporter score exporter}. A tracer with an OTLP endpoint or a custom span
@@ -270,10 +402,23 @@ public final class FluxTracer implements AutoCloseable {
    * {@link ScoreStats#droppedNoExporter()} and one warning is logged.
    */
   public void score(Score score) {
+    score(score, null);
+  }
+
+  /**
+   * As {@link #score(Score)}, for a score recorded inside a request whose trace-wide attributes are
+   * {@code request}: unless the score sets its own environment, it takes the request's environment (and release),
+   * so a score of a {@code staging} request files under {@code staging}. The traced operators of
+   * {@code io.fluxtrace.reactor} pass the request's attributes from the Reactor Context.
+   */
+  public void score(Score score, @Nullable TraceAttributes request) {
     Objects.requireNonNull(score, "score");
     ScoreRecorder s = scores;
     if (s != null) {
-      s.record(score);
+      TailSampler t = tail;
+      if (t == null || !t.score(score)) {
+        s.record(score, request);
+      }
       if (closing) {
         reportLateDrops();
       }
@@ -347,7 +492,8 @@ public final class FluxTracer implements AutoCloseable {
     }
     ShutdownDrain drain = new ShutdownDrain(
         timer,
-        () -> p.queuedItems() == 0 && s.queued() == 0 && spanSide.open() == 0,
+        () -> p.queuedItems() == 0 && s.queued() == 0 && spanSide.open() == 0
+            && (media == null || media.queued() == 0),
         () -> metrics.spansStarted.sum() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
         () -> p.queuedItems() > 0 || s.queued() > 0,
         () -> Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd),
@@ -356,8 +502,17 @@ public final class FluxTracer implements AutoCloseable {
     return drain.run().flatMap(quiescent -> {
       closing = true;
       int endedByShutdown = spanSide.stopAndEndOpenSpans();
+      TailSampler t = tail;
+      if (t != null) {
+        // After the open spans ended (their roots decided their traces): what is still held is decided now.
+        t.close();
+      }
       Duration left = Duration.ofNanos(Math.max(0, deadline - timer.now(NANOSECONDS)));
-      return Mono.zip(p.shutdown(left), s.shutdown(left), Boolean::logicalAnd)
+      MediaUploader m = media;
+      // Media gets half of what is left, so that spans whose media is given up on still go out with placeholders.
+      Mono<Boolean> mediaShutdown = m == null ? Mono.just(true) : m.shutdown(left.dividedBy(2));
+      return Mono.zip(p.shutdown(left), s.shutdown(left), mediaShutdown)
+          .map(done -> done.getT1() && done.getT2() && done.getT3())
           .map(completed -> {
             // Before the result is out, so that a caller of close() finds the hook gone.
             removeShutdownHook();

@@ -1,7 +1,5 @@
 package io.fluxtrace;
 
-import static io.fluxtrace.internal.config.EndpointValidation.require;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
@@ -10,8 +8,11 @@ import io.fluxtrace.internal.config.ContentSettings;
 import io.fluxtrace.internal.config.EndpointSettings;
 import io.fluxtrace.internal.config.EndpointValidation;
 import io.fluxtrace.internal.config.EnvironmentDefaults;
+import io.fluxtrace.internal.config.FieldSettings;
 import io.fluxtrace.internal.config.LifecycleSettings;
+import io.fluxtrace.internal.config.MediaSettings;
 import io.fluxtrace.internal.config.RetrySettings;
+import io.fluxtrace.internal.config.SamplingSettings;
 import io.fluxtrace.internal.config.TraceSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
@@ -48,6 +48,7 @@ import reactor.core.scheduler.Scheduler;
  *   <tr><td>{@link #flushAt}</td><td>{@code LANGFUSE_FLUSH_AT}</td><td>{@value #DEFAULT_FLUSH_AT} spans</td></tr>
  *   <tr><td>{@link #flushInterval}</td><td>{@code LANGFUSE_FLUSH_INTERVAL} (seconds)</td><td>1 s</td></tr>
  *   <tr><td>{@link #timeout}</td><td>{@code LANGFUSE_TIMEOUT} (seconds)</td><td>10 s</td></tr>
+ *   <tr><td>{@link #mediaUpload}</td><td>{@code LANGFUSE_MEDIA_UPLOAD_ENABLED}</td><td>true</td></tr>
  * </table>
  *
  * <p>Environment values are trimmed; a blank one counts as unset. A malformed value makes {@link #build()}
@@ -136,6 +137,13 @@ public final class FluxTracerBuilder {
   private @Nullable String trustStorePassword;
   private @Nullable URI proxy;
   private boolean systemProxy = true;
+  private @Nullable Boolean mediaUpload;
+  private int maxQueuedMedia = MediaSettings.DEFAULT_MAX_QUEUED;
+  private @Nullable Long maxQueuedMediaBytes;
+  private @Nullable TailSampling tailSampling;
+  private @Nullable String serviceVersion;
+  private boolean genAiAttributes = FieldSettings.DEFAULTS.genAiAttributes();
+  private @Nullable String projectId;
 
   FluxTracerBuilder(Map<String, String> env) {
     this.env = Map.copyOf(env);
@@ -438,10 +446,86 @@ public final class FluxTracerBuilder {
     return this;
   }
 
+  // Langfuse fields and parity helpers (issue 17).
+
+  /**
+   * The {@code service.version} resource attribute: the version of the application. Langfuse uses it as a trace's
+   * version when no span sets one ({@code langfuse.version}). Default: none.
+   */
+  public FluxTracerBuilder serviceVersion(@Nullable String serviceVersion) {
+    this.serviceVersion = serviceVersion;
+    return this;
+  }
+
+  /**
+   * Whether spans also carry the OpenTelemetry GenAI semantic-convention attributes ({@code gen_ai.operation.name},
+   * {@code gen_ai.provider.name}, {@code gen_ai.request.model}, {@code gen_ai.usage.*}, {@code
+   * gen_ai.conversation.id}), so that other OTLP backends recognize model calls. Langfuse reads them only where
+   * the {@code langfuse.*} attribute is absent, so nothing is counted twice. Default: true.
+   */
+  public FluxTracerBuilder genAiAttributes(boolean genAiAttributes) {
+    this.genAiAttributes = genAiAttributes;
+    return this;
+  }
+
+  /**
+   * The Langfuse project id, so that {@link FluxTracer#traceUrl} links straight into the project; without it the
+   * link goes through Langfuse's redirect to the trace's project. Default: none.
+   */
+  public FluxTracerBuilder projectId(@Nullable String projectId) {
+    this.projectId = projectId;
+    return this;
+  }
+
   /** Connects directly, ignoring the JVM's proxy settings (and any {@link #proxy} set before). */
   public FluxTracerBuilder noProxy() {
     this.proxy = null;
     this.systemProxy = false;
+    return this;
+  }
+
+  // Media upload (docs/media.md)
+
+  /**
+   * Whether media found in span input, output and metadata ({@link Media}, byte arrays, {@code data:...;base64,}
+   * strings) is uploaded through Langfuse's media API and replaced by Langfuse's media reference. Only a tracer
+   * that exports to Langfuse with keys uploads; elsewhere (an {@link #otlpEndpoint}, a custom {@link #exporter}) or
+   * when turned off, content is sent as it is. Default: {@code LANGFUSE_MEDIA_UPLOAD_ENABLED}, else true.
+   */
+  public FluxTracerBuilder mediaUpload(boolean enabled) {
+    this.mediaUpload = enabled;
+    return this;
+  }
+
+  /**
+   * Pieces of media waiting for or in upload at most; past it, new media is replaced by a placeholder and counted
+   * ({@link MediaStats#droppedQueueFull()}). Default {@value MediaSettings#DEFAULT_MAX_QUEUED}.
+   */
+  public FluxTracerBuilder maxQueuedMedia(int maxQueuedMedia) {
+    this.maxQueuedMedia = maxQueuedMedia;
+    return this;
+  }
+
+  /**
+   * Bytes of media waiting for or in upload at most, taken from {@link #maxQueuedBytes} (the spans get the rest),
+   * at most half of it; past it, new media is replaced by a placeholder and counted. Default: a quarter of
+   * {@link #maxQueuedBytes} (16 MiB by default).
+   */
+  public FluxTracerBuilder maxQueuedMediaBytes(long maxQueuedMediaBytes) {
+    this.maxQueuedMediaBytes = maxQueuedMediaBytes;
+    return this;
+  }
+
+  // Tail sampling (issue #18)
+
+  /**
+   * Keeps every failed and every slow trace whatever the {@link #sampleRate}, and the others at that rate: the spans
+   * of a trace the rate would drop are held until its local root ends, then the trace is kept or sampled out whole.
+   * The hold takes its share out of {@link #maxQueuedSpans} and {@link #maxQueuedBytes}. Default: none (the rate
+   * decides when a trace starts). See {@link TailSampling}.
+   */
+  public FluxTracerBuilder tailSampling(TailSampling tailSampling) {
+    this.tailSampling = Objects.requireNonNull(tailSampling, "tailSampling");
     return this;
   }
 
@@ -464,7 +548,7 @@ public final class FluxTracerBuilder {
       throw new IllegalArgumentException("fluxtrace: set either baseUrl (Langfuse) or otlpEndpoint (any OTLP/HTTP"
           + " backend), not both");
     }
-    URI endpoint = langfuse ? langfuseEndpoint(defaults)
+    URI endpoint = langfuse ? defaults.langfuseEndpoint(baseUrl)
         : validation.parseUrl("otlpEndpoint", Objects.requireNonNull(otlpEndpoint));
     if (langfuse) {
       EndpointValidation.requireKeyShapes(pk, publicKey != null ? "publicKey" : "LANGFUSE_PUBLIC_KEY",
@@ -483,10 +567,11 @@ public final class FluxTracerBuilder {
       EndpointValidation.requireSecure(endpoint, allowInsecureHttp);
     }
     validation.requireValidHeaders(headers);
-    TraceSettings trace = traceSettings(defaults);
-    BatchSettings batching = batchSettings(defaults);
-    Duration requestTimeout = positive(timeout, "timeout", () -> defaults.seconds("LANGFUSE_TIMEOUT",
-        Duration.ofSeconds(10)));
+    TraceSettings trace = defaults.trace(serviceName, environment, release, sampleRate);
+    BatchSettings batching = new BatchSettings(defaults.flushAt(flushAt, DEFAULT_FLUSH_AT),
+        defaults.seconds(flushInterval, "flushInterval", "LANGFUSE_FLUSH_INTERVAL", Duration.ofSeconds(1)),
+        maxQueuedSpans, maxQueuedScores, maxQueuedBytes, maxBatchBytes, maxConcurrentExports);
+    Duration requestTimeout = defaults.seconds(timeout, "timeout", "LANGFUSE_TIMEOUT", Duration.ofSeconds(10));
     RetrySettings retry = new RetrySettings(maxExportAttempts, initialBackoff, maxBackoff, retryTimedOutRequests);
     LifecycleSettings lifecycle =
         new LifecycleSettings(shutdownHook, shutdownTimeout, shutdownQuietPeriod, exportScheduler);
@@ -496,63 +581,12 @@ public final class FluxTracerBuilder {
         masker, maxValueBytes);
     TransportSettings transport =
         TransportSettings.resolve(trustedCertificates, trustStore, trustStorePassword, proxy, systemProxy);
+    boolean mediaPossible = isEnabled && langfuse && exporter == null && pk != null && sk != null;
     return new TracerConfig(isEnabled, endpointSettings, trace, batching, retry, content, transport, lifecycle,
-        clock, exporter, scoreExporter);
-  }
-
-  private TraceSettings traceSettings(EnvironmentDefaults defaults) {
-    require(!serviceName.isBlank(), "serviceName", "a non-blank name", serviceName);
-    String expected = "a number from 0.0 to 1.0";
-    double rate;
-    if (sampleRate != null) {
-      require(sampleRate >= 0.0 && sampleRate <= 1.0, "sampleRate", expected, String.valueOf(sampleRate));
-      rate = sampleRate;
-    } else {
-      rate = defaults.fraction("LANGFUSE_SAMPLE_RATE", expected, 1.0);
-    }
-    String environmentName = environment != null ? environment : defaults.get("LANGFUSE_TRACING_ENVIRONMENT");
-    String releaseName = release != null ? release : defaults.get("LANGFUSE_RELEASE");
-    return new TraceSettings(serviceName, environmentName, releaseName, rate);
-  }
-
-  private BatchSettings batchSettings(EnvironmentDefaults defaults) {
-    String expected = "a whole number of spans, at least 1";
-    int batch;
-    if (flushAt != null) {
-      require(flushAt >= 1, "flushAt", expected, String.valueOf(flushAt));
-      batch = flushAt;
-    } else {
-      batch = defaults.positiveInt("LANGFUSE_FLUSH_AT", expected, DEFAULT_FLUSH_AT);
-    }
-    Duration interval = positive(flushInterval, "flushInterval", () -> defaults.seconds("LANGFUSE_FLUSH_INTERVAL",
-        Duration.ofSeconds(1)));
-    require(maxQueuedSpans >= 1, "maxQueuedSpans", "at least 1", String.valueOf(maxQueuedSpans));
-    require(maxQueuedScores >= 1, "maxQueuedScores", "at least 1", String.valueOf(maxQueuedScores));
-    require(maxQueuedBytes >= 1024, "maxQueuedBytes", "at least 1024", String.valueOf(maxQueuedBytes));
-    require(maxBatchBytes >= 1024, "maxBatchBytes", "at least 1024", String.valueOf(maxBatchBytes));
-    require(maxValueBytes >= 64, "maxValueBytes", "at least 64", String.valueOf(maxValueBytes));
-    require(maxConcurrentExports >= 1, "maxConcurrentExports", "at least 1", String.valueOf(maxConcurrentExports));
-    return new BatchSettings(batch, interval, maxQueuedSpans, maxQueuedScores, maxQueuedBytes, maxBatchBytes,
-        maxConcurrentExports);
-  }
-
-  /** {@code baseUrl}, else the variables, else Langfuse Cloud, followed by the OTLP path. */
-  private URI langfuseEndpoint(EnvironmentDefaults defaults) {
-    String fromBaseUrl = defaults.get("LANGFUSE_BASE_URL");
-    String fromHost = defaults.get("LANGFUSE_HOST");
-    return baseUrl != null ? defaults.validation().langfuseEndpoint(baseUrl, "baseUrl")
-        : fromBaseUrl != null
-            ? defaults.validation().langfuseEndpoint(fromBaseUrl, "environment variable LANGFUSE_BASE_URL")
-            : defaults.validation().langfuseEndpoint(fromHost != null ? fromHost : DEFAULT_BASE_URL,
-                "environment variable LANGFUSE_HOST");
-  }
-
-  /** The set duration, which must be positive, else the environment's. */
-  private static Duration positive(@Nullable Duration set, String setting, Supplier<Duration> fromEnvironment) {
-    if (set != null) {
-      require(!set.isNegative() && !set.isZero(), setting, "positive", set.toString());
-      return set;
-    }
-    return fromEnvironment.get();
+        clock, exporter, scoreExporter,
+        MediaSettings.resolve(defaults, mediaUpload, maxQueuedMedia, maxQueuedMediaBytes, maxQueuedBytes,
+            mediaPossible),
+        SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes),
+        FieldSettings.resolve(serviceVersion, genAiAttributes, projectId));
   }
 }

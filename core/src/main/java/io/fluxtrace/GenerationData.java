@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param completionStartEpochNanos when the first token arrived, or 0 when unknown
  * @param promptName the name of the Langfuse prompt used; set together with {@code promptVersion}
  * @param promptVersion the version of the Langfuse prompt used; set together with {@code promptName}
+ * @param provider the model provider, {@code gen_ai.provider.name}, or null
  */
 public record GenerationData(
     @Nullable String model,
@@ -24,7 +25,16 @@ public record GenerationData(
     Map<String, Double> costDetails,
     long completionStartEpochNanos,
     @Nullable String promptName,
-    @Nullable Integer promptVersion) {
+    @Nullable Integer promptVersion,
+    @Nullable String provider) {
+
+  /** What a span recorded about a model call, without a provider. */
+  public GenerationData(@Nullable String model, @Nullable String modelParameters, Map<String, Long> usageDetails,
+      Map<String, Double> costDetails, long completionStartEpochNanos, @Nullable String promptName,
+      @Nullable Integer promptVersion) {
+    this(model, modelParameters, usageDetails, costDetails, completionStartEpochNanos, promptName, promptVersion,
+        null);
+  }
 
   /** Copies the maps and checks that the prompt name and version come together, as Langfuse requires. */
   public GenerationData {

@@ -1,5 +1,6 @@
 package io.fluxtrace;
 
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -106,6 +107,36 @@ final class NonRecordingSpan implements Span {
 
   @Override
   public Span prompt(String name, int version) {
+    return this;
+  }
+
+  @Override
+  public Span version(@Nullable String version) {
+    return this;
+  }
+
+  @Override
+  public Span traceInput(@Nullable Object input) {
+    return this;
+  }
+
+  @Override
+  public Span traceOutput(@Nullable Object output) {
+    return this;
+  }
+
+  @Override
+  public Span provider(@Nullable String provider) {
+    return this;
+  }
+
+  @Override
+  public Span toolDefinitions(List<ToolDefinition> tools) {
+    return this;
+  }
+
+  @Override
+  public Span toolCalls(List<ToolCall> calls) {
     return this;
   }
 

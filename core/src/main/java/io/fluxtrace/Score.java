@@ -4,7 +4,6 @@ import io.fluxtrace.internal.util.Uuids;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,12 +27,14 @@ import org.jspecify.annotations.Nullable;
  *       lowercase hex characters), observation ids W3C span ids (16), as every fluxtrace span has;
  *   <li>{@code value}: NUMERIC finite; BOOLEAN 0 or 1 ({@code true}/{@code false} map to 1/0); CATEGORICAL not
  *       blank; TEXT 1 to {@value #MAX_TEXT_LENGTH} characters;
- *   <li>{@code id}, {@code sessionId}, {@code datasetRunId}, {@code configId}: 1 to {@value #MAX_ID_LENGTH} characters, no carriage
- *       return;
- *   <li>{@code environment}: lowercase letters, digits, {@code -} and {@code _}, at most
- *       {@value #MAX_ENVIRONMENT_LENGTH} characters, not starting with {@code langfuse}. Unset, the tracer's
- *       environment applies.
+ *   <li>{@code id}, {@code sessionId}, {@code datasetRunId}, {@code configId}, {@code queueId}: 1 to
+ *       {@value #MAX_ID_LENGTH} characters, no carriage return;
  * </ul>
+ *
+ * <p>The environment is normalized on export exactly as a span's is (lowercased, a leading {@code langfuse} prefix
+ * removed, cut to {@value #MAX_ENVIRONMENT_LENGTH} characters, {@code default} when invalid). Unset, a score takes
+ * the environment (and release) of the trace it scores when that trace was started in this process with its own,
+ * else the tracer's.
  *
  * <p>Every score has an id, a random UUID unless {@link Builder#id} sets one. Langfuse upserts scores by id, so
  * recording the same {@code Score} twice (or the same explicit id) updates one score instead of adding another.
@@ -46,8 +47,6 @@ public final class Score {
   public static final int MAX_ID_LENGTH = 800;
   /** The longest environment name Langfuse keeps, in characters. */
   public static final int MAX_ENVIRONMENT_LENGTH = 40;
-
-  private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9_-]+");
 
   private final String id;
   private final String name;
@@ -62,6 +61,8 @@ public final class Score {
   private final Map<String, @Nullable Object> metadata;
   private final @Nullable String configId;
   private final @Nullable String environment;
+  private final ScoreSource source;
+  private final @Nullable String queueId;
 
   private Score(Builder b, String id, @Nullable Double numericValue, @Nullable String stringValue) {
     this.id = id;
@@ -79,6 +80,8 @@ public final class Score {
         : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     this.configId = b.configId;
     this.environment = b.environment;
+    this.source = b.source;
+    this.queueId = b.queueId;
   }
 
   /** A NUMERIC score; the value must be finite. */
@@ -166,9 +169,19 @@ public final class Score {
     return configId;
   }
 
-  /** The environment, or null for the tracer's. */
+  /** The environment as given, or null for the scored trace's (else the tracer's). */
   public @Nullable String environment() {
     return environment;
+  }
+
+  /** Where the score comes from: {@link ScoreSource#API} unless set. */
+  public ScoreSource source() {
+    return source;
+  }
+
+  /** The Langfuse annotation queue the score was given in, or null. */
+  public @Nullable String queueId() {
+    return queueId;
   }
 
   /** Names the score and its target, never its comment or metadata (they may hold personal data). */
@@ -201,6 +214,8 @@ public final class Score {
     private final Map<String, @Nullable Object> metadata = new LinkedHashMap<>();
     private @Nullable String configId;
     private @Nullable String environment;
+    private ScoreSource source = ScoreSource.API;
+    private @Nullable String queueId;
 
     private Builder(String name, ScoreDataType dataType, double number, @Nullable String string) {
       this.name = name;
@@ -277,9 +292,24 @@ public final class Score {
       return this;
     }
 
-    /** The environment of this score. Default: the tracer's environment. */
+    /**
+     * The environment of this score, normalized as a span's is. Default: the environment of the scored trace when it
+     * was started in this process (or scored inside its request) with one, else the tracer's.
+     */
     public Builder environment(@Nullable String environment) {
       this.environment = environment;
+      return this;
+    }
+
+    /** Where the score comes from ({@code source}). Default: {@link ScoreSource#API}. */
+    public Builder source(ScoreSource source) {
+      this.source = source;
+      return this;
+    }
+
+    /** The Langfuse annotation queue the score was given in ({@code queueId}). */
+    public Builder queueId(@Nullable String queueId) {
+      this.queueId = queueId;
       return this;
     }
 
@@ -355,12 +385,9 @@ public final class Score {
       checkId("datasetRunId", datasetRunId);
       checkId("configId", configId);
       checkId("id", id);
-      if (environment != null) {
-        if (environment.length() > MAX_ENVIRONMENT_LENGTH || !ENVIRONMENT.matcher(environment).matches()
-            || environment.startsWith("langfuse")) {
-          throw invalid("environment", "lowercase letters, digits, '-' and '_', at most "
-              + MAX_ENVIRONMENT_LENGTH + " characters, not starting with 'langfuse'", environment);
-        }
+      checkId("queueId", queueId);
+      if (source == null) {
+        throw invalid("source", "API, EVAL or ANNOTATION", null);
       }
       String scoreId = id != null ? id : Uuids.random();
       return new Score(this, scoreId, numericValue, stringValue);

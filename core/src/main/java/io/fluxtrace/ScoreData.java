@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * @param configId the Langfuse score config, or null
  * @param environment the score's environment (the tracer's unless the score set one), or null
  * @param datasetRunId the scored dataset run (experiment), or null
+ * @param source where the score comes from
+ * @param queueId the Langfuse annotation queue, or null
+ * @param release the release of the scored trace when known, else the tracer's, or null; Langfuse's score schema has
+ *     no release, so it is for custom exporters only
  */
 public record ScoreData(
     String id,
@@ -37,7 +41,20 @@ public record ScoreData(
     @Nullable String metadata,
     @Nullable String configId,
     @Nullable String environment,
-    @Nullable String datasetRunId) {
+    @Nullable String datasetRunId,
+    ScoreSource source,
+    @Nullable String queueId,
+    @Nullable String release) {
+
+  /** A score of a trace, an observation, a session or a dataset run, from the API. */
+  public ScoreData(String id, long timestampEpochNanos, String name, ScoreDataType dataType,
+      @Nullable Double numericValue, @Nullable String stringValue, @Nullable String traceId,
+      @Nullable String observationId, @Nullable String sessionId, @Nullable String comment,
+      @Nullable String metadata, @Nullable String configId, @Nullable String environment,
+      @Nullable String datasetRunId) {
+    this(id, timestampEpochNanos, name, dataType, numericValue, stringValue, traceId, observationId, sessionId,
+        comment, metadata, configId, environment, datasetRunId, ScoreSource.API, null, null);
+  }
 
   /** A score of a trace, an observation or a session. */
   public ScoreData(String id, long timestampEpochNanos, String name, ScoreDataType dataType,
@@ -53,6 +70,7 @@ public record ScoreData(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(dataType, "dataType");
+    Objects.requireNonNull(source, "source");
     boolean numeric = dataType == ScoreDataType.NUMERIC || dataType == ScoreDataType.BOOLEAN;
     if (numeric ? numericValue == null || stringValue != null : stringValue == null || numericValue != null) {
       throw new IllegalArgumentException("a " + dataType + " score needs exactly a "

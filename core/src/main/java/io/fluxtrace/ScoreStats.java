@@ -20,6 +20,7 @@ import java.util.Map;
  * @param droppedAfterClose scores recorded after {@link FluxTracer#close()}
  * @param droppedNoExporter scores dropped because the tracer has nowhere to send them (no Langfuse keys at the
  *     Langfuse endpoint and no {@link io.fluxtrace.export.ScoreExporter})
+ * @param droppedSampledOut scores of traces that {@link TailSampling tail sampling} sampled out
  * @param exported scores the backend acknowledged
  * @param failedByReason scores that definitively failed, by reason; only reasons that occurred
  * @param retries times a score was sent again after a retryable answer
@@ -31,13 +32,14 @@ public record ScoreStats(
     long droppedQueueFull,
     long droppedAfterClose,
     long droppedNoExporter,
+    long droppedSampledOut,
     long exported,
     Map<FailureReason, Long> failedByReason,
     long retries,
     long queued) {
 
   /** No score at all. */
-  public static final ScoreStats EMPTY = new ScoreStats(0, 0, 0, 0, 0, 0, Map.of(), 0, 0);
+  public static final ScoreStats EMPTY = new ScoreStats(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0);
 
   /** Copies the failure map, keeping only the reasons that occurred. */
   public ScoreStats {
@@ -61,7 +63,7 @@ public record ScoreStats(
 
   /** Scores dropped, for any reason. */
   public long dropped() {
-    return droppedQueueFull + droppedAfterClose + droppedNoExporter;
+    return droppedQueueFull + droppedAfterClose + droppedNoExporter + droppedSampledOut;
   }
 
   /** Scores failed for one reason. */

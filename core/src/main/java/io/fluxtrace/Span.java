@@ -1,5 +1,6 @@
 package io.fluxtrace;
 
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -81,6 +82,40 @@ public interface Span {
 
   /** Links the Langfuse prompt that produced this generation. Name and version always travel together. */
   Span prompt(String name, int version);
+
+  // Langfuse parity (issue 17): fields Langfuse reads that have no other setter.
+
+  /** The version of the logic this observation ran ({@code langfuse.version}); overrides the trace's version here. */
+  Span version(@Nullable String version);
+
+  /**
+   * Overrides the trace's input ({@code langfuse.trace.input}), which trace-level evaluators read; without it the
+   * root span's input is the trace's. Masked, serialized and truncated like {@link #input}.
+   */
+  Span traceInput(@Nullable Object input);
+
+  /** Overrides the trace's output ({@code langfuse.trace.output}); otherwise as {@link #traceInput}. */
+  Span traceOutput(@Nullable Object output);
+
+  /**
+   * The model provider of a generation, such as {@code openai}, {@code anthropic} or {@code aws.bedrock}
+   * ({@code gen_ai.provider.name}, for OpenTelemetry backends; Langfuse does not read it).
+   */
+  Span provider(@Nullable String provider);
+
+  /**
+   * The tools offered to the model in this generation. Langfuse lists them as the generation's tools: they travel
+   * in the observation metadata under {@code tools} (replacing a metadata entry of that name), in the OpenAI function
+   * shape, masked as {@link ContentKind#METADATA}. Replaces any set before; nulls are dropped and counted.
+   */
+  Span toolDefinitions(List<ToolDefinition> tools);
+
+  /**
+   * The tool calls the model asked for in this generation. The output is then sent as an OpenAI assistant message,
+   * {@code {"role":"assistant","content":<output>,"tool_calls":[...]}}, which Langfuse renders with its tool calls.
+   * The whole message is masked as {@link ContentKind#OUTPUT}. Replaces any set before; nulls are dropped and counted.
+   */
+  Span toolCalls(List<ToolCall> calls);
 
   /** Ends the span now. Only the first end of any kind counts. */
   void end();

@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param metadata the span metadata as a JSON object text, or null
  * @param traceAttributes the trace-wide attributes of the request
  * @param generation what was recorded about a model call, or null
+ * @param version the version of this observation's logic ({@code langfuse.version}), overriding the trace's, or null
+ * @param traceInput the trace input override as JSON text ({@code langfuse.trace.input}), or null
+ * @param traceOutput the trace output override as JSON text ({@code langfuse.trace.output}), or null
  */
 public record SpanData(
     String traceId,
@@ -39,7 +42,19 @@ public record SpanData(
     @Nullable String output,
     @Nullable String metadata,
     TraceAttributes traceAttributes,
-    @Nullable GenerationData generation) {
+    @Nullable GenerationData generation,
+    @Nullable String version,
+    @Nullable String traceInput,
+    @Nullable String traceOutput) {
+
+  /** An ended span without an observation version or trace input/output override. */
+  public SpanData(String traceId, String spanId, @Nullable String parentSpanId, boolean parentRemote, String name,
+      ObservationType type, long startEpochNanos, long endEpochNanos, ObservationLevel level,
+      @Nullable String statusMessage, @Nullable String input, @Nullable String output, @Nullable String metadata,
+      TraceAttributes traceAttributes, @Nullable GenerationData generation) {
+    this(traceId, spanId, parentSpanId, parentRemote, name, type, startEpochNanos, endEpochNanos, level,
+        statusMessage, input, output, metadata, traceAttributes, generation, null, null, null);
+  }
 
   /** Checks the required fields. */
   public SpanData {

@@ -15,8 +15,10 @@ import org.jspecify.annotations.Nullable;
  * Langfuse v4 reads them from every span, so fluxtrace stamps them on every span of the request. In Reactor
  * applications they are set once per request with {@code contextWrite} (see {@code io.fluxtrace.reactor}).
  *
- * <p>Metadata values are strings, as Langfuse's own SDKs propagate them; put structured values on a span's
- * metadata instead. Nulls mean "not set" and never override a value set further out.
+ * <p>Metadata values are strings or structured values (maps, lists, numbers, any value the tracer's
+ * {@code ObjectMapper} serializes); a structured value is masked ({@link ContentKind#TRACE_METADATA}), serialized
+ * and truncated like span content when each span ends, and Langfuse shows it nested. Nulls mean "not set" and never
+ * override a value set further out.
  *
  * @param userId the end user, {@code langfuse.user.id}
  * @param sessionId the conversation or session, {@code langfuse.session.id}
@@ -28,37 +30,61 @@ import org.jspecify.annotations.Nullable;
  * @param environment the environment, {@code langfuse.environment}, normalized as Langfuse does on export
  * @param isPublic whether the trace may be shared by link, {@code langfuse.trace.public}
  * @param experiment the experiment the trace is an item of ({@code langfuse.experiment.*}), or null
+ * @param promptName the Langfuse prompt linked to every generation of the trace that links none itself, set
+ *     together with {@code promptVersion}
+ * @param promptVersion the version of {@code promptName}
  */
 public record TraceAttributes(
     @Nullable String userId,
     @Nullable String sessionId,
     @Nullable String traceName,
     List<String> tags,
-    Map<String, String> metadata,
+    Map<String, Object> metadata,
     @Nullable String release,
     @Nullable String version,
     @Nullable String environment,
     @Nullable Boolean isPublic,
-    @Nullable ExperimentAttributes experiment) {
+    @Nullable ExperimentAttributes experiment,
+    @Nullable String promptName,
+    @Nullable Integer promptVersion) {
 
   /** No attributes at all. */
   public static final TraceAttributes EMPTY =
-      new TraceAttributes(null, null, null, List.of(), Map.of(), null, null, null, null, null);
+      new TraceAttributes(null, null, null, List.of(), Map.of(), null, null, null, null, null, null, null);
 
-  /** Copies the collections, so the record stays immutable whatever the caller does afterwards. */
+  /**
+   * Copies the collections, so the record stays immutable whatever the caller does afterwards; a prompt name
+   * without a version (or the reverse) is dropped, since Langfuse links a prompt only by both.
+   */
   public TraceAttributes {
     // Most writes set one value, so the empty collections skip the copies.
     tags = Objects.requireNonNull(tags, "tags").isEmpty() ? List.of() : List.copyOf(new LinkedHashSet<>(tags));
     metadata = Objects.requireNonNull(metadata, "metadata").isEmpty()
         ? Map.of()
         : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    if (promptName == null || promptName.isBlank() || promptVersion == null) {
+      promptName = null;
+      promptVersion = null;
+    }
   }
 
   /** Attributes of a trace that is no experiment item. */
   public TraceAttributes(@Nullable String userId, @Nullable String sessionId, @Nullable String traceName,
-      List<String> tags, Map<String, String> metadata, @Nullable String release, @Nullable String version,
+      List<String> tags, Map<String, ?> metadata, @Nullable String release, @Nullable String version,
       @Nullable String environment, @Nullable Boolean isPublic) {
     this(userId, sessionId, traceName, tags, metadata, release, version, environment, isPublic, null);
+  }
+
+  /** Attributes without a trace-wide prompt. */
+  public TraceAttributes(@Nullable String userId, @Nullable String sessionId, @Nullable String traceName,
+      List<String> tags, Map<String, ?> metadata, @Nullable String release, @Nullable String version,
+      @Nullable String environment, @Nullable Boolean isPublic, @Nullable ExperimentAttributes experiment) {
+    this(userId, sessionId, traceName, tags, copyOf(metadata), release, version, environment, isPublic, experiment,
+        null, null);
+  }
+
+  private static Map<String, Object> copyOf(Map<String, ?> metadata) {
+    return Objects.requireNonNull(metadata, "metadata").isEmpty() ? Map.of() : new LinkedHashMap<>(metadata);
   }
 
   /** A builder with nothing set. */
@@ -74,7 +100,8 @@ public record TraceAttributes(
   /** Whether nothing is set. */
   public boolean isEmpty() {
     return userId == null && sessionId == null && traceName == null && tags.isEmpty() && metadata.isEmpty()
-        && release == null && version == null && environment == null && isPublic == null && experiment == null;
+        && release == null && version == null && environment == null && isPublic == null && experiment == null
+        && promptName == null;
   }
 
   /**
@@ -101,12 +128,14 @@ public record TraceAttributes(
     private @Nullable String sessionId;
     private @Nullable String traceName;
     private final List<String> tags = new ArrayList<>();
-    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final Map<String, Object> metadata = new LinkedHashMap<>();
     private @Nullable String release;
     private @Nullable String version;
     private @Nullable String environment;
     private @Nullable Boolean isPublic;
     private @Nullable ExperimentAttributes experiment;
+    private @Nullable String promptName;
+    private @Nullable Integer promptVersion;
 
     private Builder() {}
 
@@ -152,8 +181,11 @@ public record TraceAttributes(
       return this;
     }
 
-    /** Sets one metadata entry; a null key is ignored and a null value removes the key. */
-    public Builder metadata(@Nullable String key, @Nullable String value) {
+    /**
+     * Sets one metadata entry, a string or a structured value; a null key is ignored and a null value removes the
+     * key.
+     */
+    public Builder metadata(@Nullable String key, @Nullable Object value) {
       if (key != null) {
         if (value == null) {
           metadata.remove(key);
@@ -165,7 +197,7 @@ public record TraceAttributes(
     }
 
     /** Sets metadata entries; null keys are ignored and null values remove the key. */
-    public Builder metadata(@Nullable Map<? extends @Nullable String, ? extends @Nullable String> entries) {
+    public Builder metadata(@Nullable Map<? extends @Nullable String, ? extends @Nullable Object> entries) {
       if (entries != null) {
         entries.forEach(this::metadata);
       }
@@ -202,6 +234,16 @@ public record TraceAttributes(
       return this;
     }
 
+    /**
+     * Links the Langfuse prompt {@code name} at {@code version} to every generation of the trace that does not
+     * link its own ({@code langfuse.observation.prompt.*}); a null or blank name links none.
+     */
+    public Builder prompt(@Nullable String name, int version) {
+      this.promptName = name == null || name.isBlank() ? null : name;
+      this.promptVersion = promptName == null ? null : version;
+      return this;
+    }
+
     /** Overrides what is set here with what {@code other} sets (see {@link TraceAttributes#mergedWith}). */
     public Builder merge(TraceAttributes other) {
       if (other.userId() != null) {
@@ -230,13 +272,18 @@ public record TraceAttributes(
       if (other.experiment() != null) {
         experiment = other.experiment();
       }
+      if (other.promptName() != null) {
+        promptName = other.promptName();
+        promptVersion = other.promptVersion();
+      }
       return this;
     }
 
     /** The attributes. */
     public TraceAttributes build() {
       return new TraceAttributes(
-          userId, sessionId, traceName, tags, metadata, release, version, environment, isPublic, experiment);
+          userId, sessionId, traceName, tags, metadata, release, version, environment, isPublic, experiment,
+          promptName, promptVersion);
     }
   }
 }

@@ -1,6 +1,9 @@
 package io.fluxtrace;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -42,6 +45,30 @@ public final class TraceIds {
     } while (id == 0);
     byte[] ascii = new byte[SPAN_ID_LENGTH];
     writeHex(id, ascii, 0);
+    return new String(ascii, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The trace id derived from {@code seed}: the first 16 bytes of the SHA-256 of its UTF-8 bytes, in lowercase hex,
+   * exactly as Langfuse's SDKs compute it ({@code create_trace_id(seed=...)} in Python, {@code createTraceId(seed)}
+   * in JS). The same seed, such as an external request id, always gives the same trace id, here and in those SDKs,
+   * so a later job can score the trace by it ({@code Score...traceId(TraceIds.fromSeed(requestId))}); start the
+   * trace under it with {@link FluxTracer#startTrace} or {@code TraceContext.traceId}.
+   */
+  public static String fromSeed(String seed) {
+    Objects.requireNonNull(seed, "seed");
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+    byte[] ascii = new byte[TRACE_ID_LENGTH];
+    for (int i = 0; i < TRACE_ID_LENGTH / 2; i++) {
+      ascii[2 * i] = HEX[(digest[i] >> 4) & 0xF];
+      ascii[2 * i + 1] = HEX[digest[i] & 0xF];
+    }
+    // All zeros would need 128 zero bits from SHA-256: not a case any seed reaches in practice.
     return new String(ascii, StandardCharsets.ISO_8859_1);
   }
 

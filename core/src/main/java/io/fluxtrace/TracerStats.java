@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A snapshot of exact counters since the tracer was built. Every span that ended is accounted for: once the
- * pipeline is idle, {@code spansEnded == exported + failed() + dropped()}. Counters never include
+ * pipeline is idle (and nothing is held by tail sampling), {@code spansEnded == exported + failed() + dropped() +
+ * sampling().spansSampledOut()}. Counters never include
  * secrets or user content.
  *
  * <p>Naming, here as in {@link FlushResult} and {@link ScoreStats}: {@code failed()} and {@code dropped()} are
@@ -30,6 +31,8 @@ import java.util.Map;
  * @param maskingFailures values the masking hook threw on, replaced by {@link ContentMasker#FAILED_MARKER}
  * @param invalidValuesDropped usage or cost figures dropped because Langfuse would reject them
  * @param scores the score counters, which the span counters above do not include
+ * @param media the counters of media uploaded to Langfuse (see {@link Media})
+ * @param sampling the tail sampling counters (all zero without {@link TailSampling})
  */
 public record TracerStats(
     long spansStarted,
@@ -49,7 +52,9 @@ public record TracerStats(
     long contentTruncated,
     long maskingFailures,
     long invalidValuesDropped,
-    ScoreStats scores) {
+    ScoreStats scores,
+    MediaStats media,
+    SamplingStats sampling) {
 
   /** Copies the failure map. */
   public TracerStats {

@@ -131,6 +131,7 @@ class MockOtlpServerInteropTest {
         {"langfuse.observation.type": "generation", "langfuse.observation.model.name": "gpt-4o-mini",
          "gen_ai.request.model": "gpt-4o-mini", "gen_ai.operation.name": "chat",
          "gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 34,
+         "gen_ai.provider.name": "openai", "gen_ai.conversation.id": "session-42",
          "langfuse.observation.prompt.name": "greeting", "langfuse.observation.prompt.version": 3}""");
     assertThat(embeddedJson(generationAttributes, "langfuse.observation.usage_details"))
         .isEqualTo(JSON.readTree("{\"input\":12,\"output\":34,\"total\":46}"));
@@ -171,6 +172,7 @@ class MockOtlpServerInteropTest {
           .metadata("step", 1);
       Span generation = exported.start(tracer, "interop-generation", ObservationType.GENERATION, root, attributes)
           .model("gpt-4o-mini")
+          .provider("openai")
           .modelParameter("temperature", 0.2)
           .usage("input", 12).usage("output", 34).usage("total", 46)
           .cost("input", 0.0001).cost("output", 0.0002)

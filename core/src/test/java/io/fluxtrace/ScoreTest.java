@@ -161,8 +161,27 @@ class ScoreTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "Production", "prod env", "langfuse-prod", "langfuse", "p.1",
       "abcdefghijabcdefghijabcdefghijabcdefghij1"})
-  void environmentMustBeAValidLangfuseEnvironment(String environment) {
-    assertInvalid(Score.numeric("n", 1).traceId(TRACE).environment(environment), "score environment");
+  void anyEnvironmentIsKeptAsGivenAndNormalizedOnExportLikeASpans(String environment) {
+    // Normalization on the wire: ScoreParityTest.environmentsAreNormalizedOnTheWireAsSpanEnvironmentsAre.
+    assertThat(Score.numeric("n", 1).traceId(TRACE).environment(environment).build().environment())
+        .isEqualTo(environment);
+  }
+
+  @Test
+  void queueIdFollowsLangfuseIdRulesAndSourceIsRequired() {
+    assertInvalid(Score.numeric("n", 1).traceId(TRACE).queueId(""), "score queueId", "1 to 800 characters");
+    assertInvalid(Score.numeric("n", 1).traceId(TRACE).queueId("q\r"), "score queueId", "carriage return");
+    assertInvalid(Score.numeric("n", 1).traceId(TRACE).source(nullSource()), "score source", "API, EVAL or ANNOTATION");
+    Score score = Score.categorical("verdict", "ok").traceId(TRACE).queueId("queue-1")
+        .source(ScoreSource.ANNOTATION).build();
+    assertThat(score.queueId()).isEqualTo("queue-1");
+    assertThat(score.source()).isEqualTo(ScoreSource.ANNOTATION);
+    assertThat(Score.numeric("n", 1).traceId(TRACE).build().source()).isEqualTo(ScoreSource.API);
+  }
+
+  @SuppressWarnings("NullAway")
+  private static ScoreSource nullSource() {
+    return null;
   }
 
   @Test

@@ -55,6 +55,8 @@ public final class Summary {
     ratio(scores, "DisabledTracingBenchmark", "fluxtraceDisabled", "plain", "time per step");
     ratio(scores, "DisabledTracingBenchmark", "fluxtraceSampledOut", "plain", "time per step");
     ratio(scores, "DisabledTracingBenchmark", "otelNoop", "plain", "time per step");
+    ratio(scores, "TailSamplingBenchmark", "tailRate10", "headRate10", "time per trace");
+    ratio(scores, "TailSamplingBenchmark", "tailRate10Failing", "recordAll", "time per trace");
     ratio(scores, "DisabledTracingBenchmark", "otelSampledOut", "plain", "time per step");
     ratio(scores, "DisabledTracingBenchmark", "fluxtraceDisabledFlux", "plainFlux", "time per 100 elements");
     ratio(scores, "DisabledTracingBenchmark", "fluxtraceSampledOutFlux", "plainFlux", "time per 100 elements");

@@ -2,6 +2,7 @@ package io.fluxtrace.internal;
 
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.config.MediaSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.export.OtlpHttpSpanExporter;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
@@ -45,10 +46,16 @@ public final class Exporters {
     return config.exportsToLangfuse() ? LangfuseScoreExporter.create(config, metrics, transport()) : null;
   }
 
-  private synchronized HttpTransport transport() {
+  /**
+   * The tracer's one HTTP transport, made now if need be; for the media upload, which leases it like the
+   * exporters do.
+   */
+  public synchronized HttpTransport transport() {
     HttpTransport t = transport;
     if (t == null) {
-      t = HttpTransport.create(config.endpoint(), config.transport(), config.batching().maxConcurrentExports());
+      MediaSettings media = config.media();
+      t = HttpTransport.create(config.endpoint(), config.transport(), config.batching().maxConcurrentExports(),
+          media.enabled() ? media.maxConcurrentUploads() : 0);
       transport = t;
     }
     return t;

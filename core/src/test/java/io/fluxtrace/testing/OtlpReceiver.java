@@ -242,6 +242,10 @@ public final class OtlpReceiver implements AutoCloseable {
         return Mono.never();
       case STATUS:
       default:
+        if (reply.status == 204) {
+          // No body and no Content-Type, as HTTP wants of a 204 (Langfuse's PATCH of a media record answers one).
+          return response.status(HttpResponseStatus.NO_CONTENT).send();
+        }
         response.status(HttpResponseStatus.valueOf(reply.status))
             .header(HttpHeaderNames.CONTENT_TYPE, "application/json");
         if (reply.retryAfter != null) {

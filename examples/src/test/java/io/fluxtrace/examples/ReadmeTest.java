@@ -34,6 +34,7 @@ class ReadmeTest {
   private static final String START = "// README" + ": ";
   private static final String END = "// END README";
   private static final List<Path> REGION_SOURCES = List.of(
+      ROOT.resolve("core/src/test/java"),
       ROOT.resolve("reactor-integration/src/test/java"),
       ROOT.resolve("spring-ai/src/test/java"),
       ROOT.resolve("examples/src/main/java"),

@@ -29,7 +29,8 @@ import reactor.util.context.ContextView;
  * context propagation is involved, so concurrent requests never share a span whatever threads they run on.
  *
  * <p>Scores of the current observation or trace ({@link #scoreObservation}, {@link #scoreTrace}) take their target
- * from the Context too; scores by explicit id go straight to {@link FluxTracer#score}.
+ * from the Context too, and the environment and release of the request's trace attributes unless they set their
+ * own; scores by explicit id go straight to {@link FluxTracer#score}.
  *
  * <p>Thread-safe. With a disabled tracer every operator is the source itself and events and scores record
  * nothing.
@@ -216,9 +217,10 @@ public final class ReactorTracing {
       }
     }
     Score.Builder builder = Objects.requireNonNull(score.get(), "the score supplier returned null");
+    // The request's attributes: a score of a staging request files under staging, like the request's spans.
     tracer.score(observation
         ? builder.observation(target).build()
-        : builder.traceId(target.traceId()).build());
+        : builder.traceId(target.traceId()).build(), ContextSpans.attributes(context));
   }
 
   /**

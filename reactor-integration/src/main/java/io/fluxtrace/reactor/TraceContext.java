@@ -1,8 +1,10 @@
 package io.fluxtrace.reactor;
 
+import io.fluxtrace.FluxTracer;
 import io.fluxtrace.Span;
 import io.fluxtrace.SpanContext;
 import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.TraceIds;
 import io.fluxtrace.reactor.internal.ContextSpans;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,8 +75,12 @@ public final class TraceContext {
     return attributes(TraceAttributes.builder().tags(tags).build());
   }
 
-  /** One trace metadata entry ({@code langfuse.trace.metadata}); a null value writes nothing. */
-  public static Function<Context, Context> metadata(String key, @Nullable String value) {
+  /**
+   * One trace metadata entry ({@code langfuse.trace.metadata}): a string, or a structured value (a map, a list, any
+   * value the tracer's {@code ObjectMapper} serializes) that is masked, serialized and truncated like span content;
+   * a null value writes nothing.
+   */
+  public static Function<Context, Context> metadata(String key, @Nullable Object value) {
     return attributes(TraceAttributes.builder().metadata(Objects.requireNonNull(key, "key"), value).build());
   }
 
@@ -86,6 +92,34 @@ public final class TraceContext {
   /** The version of the traced logic ({@code langfuse.version}); null writes nothing. */
   public static Function<Context, Context> version(@Nullable String version) {
     return attributes(TraceAttributes.builder().version(version).build());
+  }
+
+  /**
+   * Links the Langfuse prompt {@code name} at {@code version} to every generation of the request that does not link
+   * its own, so a prompt fetched once per request is linked to all the generations it produced. A null name writes
+   * nothing.
+   */
+  public static Function<Context, Context> prompt(@Nullable String name, int version) {
+    return attributes(TraceAttributes.builder().prompt(name, version).build());
+  }
+
+  /**
+   * Starts the request's trace under this id instead of a random one, such as {@link TraceIds#fromSeed} of an
+   * external request id, so that a later job can score the trace by the same id. Applies when the steps above have
+   * no parent (a joined {@link #traceparent} or an enclosing span wins); null writes nothing.
+   *
+   * @throws IllegalArgumentException when {@code traceId} is not a W3C trace id (32 lowercase hex characters, not
+   *     all zeros)
+   */
+  public static Function<Context, Context> traceId(@Nullable String traceId) {
+    if (traceId == null) {
+      return Function.identity();
+    }
+    if (!TraceIds.isValidTraceId(traceId)) {
+      throw new IllegalArgumentException("fluxtrace: traceId must be a W3C trace id (32 lowercase hex characters,"
+          + " not all zeros), got '" + traceId + "'");
+    }
+    return context -> context.put(ContextSpans.TRACE_ID, traceId);
   }
 
   /**
@@ -124,6 +158,15 @@ public final class TraceContext {
    */
   public static Mono<String> currentTraceId() {
     return CURRENT_TRACE_ID;
+  }
+
+  /**
+   * The link to the current trace in the Langfuse UI ({@link FluxTracer#traceUrl}), for logs, error pages and
+   * support tickets; empty where {@link #currentTraceId()} is, or when {@code tracer} does not export to Langfuse.
+   */
+  public static Mono<String> currentTraceUrl(FluxTracer tracer) {
+    Objects.requireNonNull(tracer, "tracer");
+    return CURRENT_TRACE_ID.mapNotNull(tracer::traceUrl);
   }
 
   /**

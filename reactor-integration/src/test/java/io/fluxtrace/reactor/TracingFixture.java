@@ -44,6 +44,10 @@ final class TracingFixture implements AutoCloseable {
     return new TracingFixture(b -> b.sampleRate(rate));
   }
 
+  static TracingFixture configured(UnaryOperator<FluxTracerBuilder> configure) {
+    return new TracingFixture(configure);
+  }
+
   static TracingFixture withClock(TraceClock clock) {
     return new TracingFixture(b -> b.clock(clock));
   }

@@ -2,9 +2,12 @@ package io.fluxtrace.springai;
 
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.springai.internal.ChatTracer;
+import io.fluxtrace.springai.internal.EmbeddingTracer;
+import io.fluxtrace.springai.internal.RetrievalTracer;
 import io.fluxtrace.springai.internal.Settings;
 import io.fluxtrace.springai.internal.SpringAiInterceptors;
 import io.fluxtrace.springai.internal.ToolTracer;
+import io.fluxtrace.springai.internal.TracingAdvisor;
 import io.fluxtrace.springai.internal.TracingChatModel;
 import io.fluxtrace.springai.internal.TracingToolCallingManager;
 import java.util.Arrays;
@@ -18,34 +21,52 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.util.ClassUtils;
 import reactor.util.context.Context;
 
 /**
- * Traces Spring AI: every {@code ChatModel.call(Prompt)} and {@code ChatModel.stream(Prompt)} (so every
- * {@code ChatClient} call too) becomes one {@code generation} per model call, and every tool Spring AI runs in its
- * tool-calling loop a {@code tool} observation beside them, under the current fluxtrace span of the caller's Reactor
- * Context.
+ * Traces Spring AI 1.1 and 2.0: every {@code ChatModel.call(Prompt)} and {@code ChatModel.stream(Prompt)} (so every
+ * {@code ChatClient} call too) becomes one {@code generation} per model call; every tool Spring AI runs a {@code tool}
+ * observation beside them; every {@code EmbeddingModel} call an {@code embedding}; every
+ * {@code VectorStore.similaritySearch} (the RAG advisors' included) a {@code retriever}; all under the current
+ * fluxtrace span of the caller's Reactor Context.
  *
  * <p>With the Spring Boot starter nothing is needed. In a Spring application without it, one bean instruments the
- * context's chat models and tool-calling managers:
+ * context's chat models, tool-calling managers, embedding models and vector stores:
  *
  * <pre>{@code
  * @Bean static BeanPostProcessor springAiTracing(ReactorTracing tracing) { return SpringAiTracing.create(tracing).beanPostProcessor(); }
  * }</pre>
  *
- * <p>Without Spring's container, wrap the model and the tool-calling manager it is built with:
- * {@link #chatModel(ChatModel)}, {@link #toolCallingManager(ToolCallingManager)}.
+ * <p>and {@code ChatClient.builder(model).defaultAdvisors(springAi.advisor())} for each {@code ChatClient} built by
+ * hand. Without Spring's container, wrap the model and the tool-calling manager it is built with
+ * ({@link #chatModel(ChatModel)}, {@link #toolCallingManager(ToolCallingManager)}), the embedding model and the
+ * vector store ({@link #embeddingModel}, {@link #vectorStore}), and add {@link #advisor()} to the {@code ChatClient}.
  *
- * <p><b>Where the hooks are, and why.</b> The chat model is intercepted (not a {@code ChatClient} advisor) because
- * every path reaches it, call and stream, with or without a {@code ChatClient}, and a stream's subscriber Context,
- * where the caller's span lives, reaches it unchanged. Spring AI runs its tool loop inside the model, so the
- * tool-calling manager is intercepted too: there the current generation ends with the tool calls the model asked
- * for, the tools run in spans of their own, and the next model call starts a new generation. The result is one
- * generation per model call, each with its own input, output, usage and time to first token.
+ * <p><b>Where the hooks are, and why.</b>
+ * <ul>
+ *   <li>The <b>chat model</b> is intercepted (a class-keeping proxy, or a delegate) because every path reaches it,
+ *       call and stream, with or without a {@code ChatClient}, and a stream's subscriber Context, where the caller's
+ *       span lives, reaches it unchanged: one generation per model call, on both lines.
+ *   <li>The <b>tool-calling manager</b> is intercepted because Spring AI 1.1 runs its tool loop inside the model:
+ *       there the current generation ends with the tool calls the model asked for, the tools run in spans of their
+ *       own, and the next model call starts a new generation.
+ *   <li>A <b>{@code ChatClient} advisor</b>, first in the chain, because Spring AI 2.0 runs the tool loop in the
+ *       {@code ChatClient} ({@code ToolCallingAdvisor}, with the manager the auto-configuration injects or a fresh
+ *       one), and a blocking call has no Reactor Context: the advisor opens the scope of the call, which the model
+ *       calls, the tools (whose callbacks it wraps) and the blocking searches of the RAG advisors find (in the
+ *       Context for a stream, in the options' tool context, or by the identity of the messages and user text Spring
+ *       AI hands on). A blocking call's first span starts the trace and parents the rest, as on 1.1.
+ *   <li>The <b>embedding model</b> and the <b>vector store</b> are intercepted; a search opens a scope keyed by its
+ *       query, so the query's embedding nests under the retriever. The RAG advisors are traced through the store
+ *       they search: the search is their work, and its parent is the {@code ChatClient} call's scope.
+ * </ul>
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,14 +74,22 @@ public final class SpringAiTracing {
 
   private final ReactorTracing tracing;
   private final Settings settings;
+  private static final boolean VECTOR_STORES =
+      ClassUtils.isPresent("org.springframework.ai.vectorstore.VectorStore", SpringAiTracing.class.getClassLoader());
+
   private final ChatTracer chats;
   private final ToolTracer tools;
+  private final EmbeddingTracer embeddings;
+  private final @Nullable RetrievalTracer retrievals;
 
   private SpringAiTracing(ReactorTracing tracing, Settings settings, @Nullable ToolCallbackResolver resolver) {
     this.tracing = tracing;
     this.settings = settings;
     this.chats = new ChatTracer(tracing, settings);
     this.tools = new ToolTracer(chats, resolver);
+    this.embeddings = new EmbeddingTracer(chats);
+    // Only with spring-ai-vector-store on the classpath: the tracer's class refers to its types.
+    this.retrievals = VECTOR_STORES ? new RetrievalTracer(chats) : null;
   }
 
   /** Spring AI tracing with the defaults: content captured, no prices, nothing skipped. */
@@ -107,12 +136,60 @@ public final class SpringAiTracing {
   }
 
   /**
+   * The {@code ChatClient} advisor, for {@code ChatClient.builder(model).defaultAdvisors(springAi.advisor())}: it ties
+   * together what one {@code ChatClient} call does when the Reactor Context cannot (a blocking call; Spring AI 2's
+   * tool loop, which runs in the {@code ChatClient}; the RAG advisors' vector store searches) and traces the call's
+   * tools wherever the loop runs. The Spring Boot auto-configuration adds it to every {@code ChatClient.Builder}.
+   */
+  public Advisor advisor() {
+    return new TracingAdvisor(() -> chats, () -> tools);
+  }
+
+  /**
+   * {@code model} with every embedding call traced as an {@code embedding} observation (model, input count, usage);
+   * a proxy of the same class.
+   */
+  @SuppressWarnings("unchecked")
+  public <M extends EmbeddingModel> M embeddingModel(M model) {
+    return (M) interceptors().embeddingModel(Objects.requireNonNull(model, "model"));
+  }
+
+  /**
+   * {@code store} (a {@code VectorStore}) with every similarity search traced as a {@code retriever} observation
+   * (query, top-k, threshold, documents as ids with scores); a proxy of the same class.
+   */
+  @SuppressWarnings("unchecked")
+  public <S> S vectorStore(S store) {
+    Objects.requireNonNull(store, "store");
+    if (retrievals == null || !RetrievalTracer.isVectorStore(store)) {
+      throw new IllegalArgumentException("fluxtrace spring-ai: not a VectorStore: " + store.getClass().getName());
+    }
+    return (S) interceptors().vectorStore(store);
+  }
+
+  private SpringAiInterceptors interceptors() {
+    return new SpringAiInterceptors(settings.skipBeans(), () -> chats, () -> tools, () -> embeddings,
+        () -> retrievals);
+  }
+
+  /**
    * A post-processor that instruments every {@code ChatModel} and {@code ToolCallingManager} bean of a Spring
    * application context (beans named in {@link Builder#skipBeans} excepted). Declare it from a {@code static}
    * {@code @Bean} method.
    */
   public BeanPostProcessor beanPostProcessor() {
-    return new SpringAiInterceptors(settings.skipBeans(), () -> chats, () -> tools);
+    return interceptors();
+  }
+
+  /**
+   * The {@code ChatClient} advisor of a post-processor made by {@link #beanPostProcessor(Supplier, Collection)}
+   * (sharing its tracing), for an auto-configuration's {@code ChatClientCustomizer}.
+   */
+  public static Advisor advisor(BeanPostProcessor postProcessor) {
+    if (!(postProcessor instanceof SpringAiInterceptors interceptors)) {
+      throw new IllegalArgumentException("not a fluxtrace Spring AI post-processor: " + postProcessor);
+    }
+    return interceptors.advisor();
   }
 
   /**
@@ -131,7 +208,8 @@ public final class SpringAiTracing {
       }
       return t;
     };
-    return new SpringAiInterceptors(Set.copyOf(skipBeans), () -> once.get().chats, () -> once.get().tools);
+    return new SpringAiInterceptors(Set.copyOf(skipBeans), () -> once.get().chats, () -> once.get().tools,
+        () -> once.get().embeddings, () -> once.get().retrievals);
   }
 
   /** The tracing the spans are started with. */

@@ -7,6 +7,7 @@ import io.fluxtrace.FluxTracer;
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.reactor.TraceContext;
 import io.fluxtrace.springai.testing.FakeOpenAiServer;
+import io.fluxtrace.springai.testing.OpenAiClients;
 import io.fluxtrace.testing.OtlpJson;
 import io.fluxtrace.testing.OtlpReceiver;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -21,13 +22,12 @@ import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.openai.OpenAiChatModel;
-import org.springframework.ai.openai.OpenAiChatOptions;
-import org.springframework.ai.openai.api.OpenAiApi;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import reactor.core.publisher.Flux;
 
 /** The set-up without Spring Boot's auto-configuration, and the options, with the real OpenAI client. */
@@ -50,21 +50,21 @@ class ProgrammaticSetUpTest {
     openAi.close();
   }
 
-  private ChatModel model(SpringAiTracing springAi) {
-    OpenAiApi api = OpenAiApi.builder().baseUrl(openAi.baseUrl()).apiKey("sk-fake").build();
-    OpenAiChatOptions options = OpenAiChatOptions.builder().model("fake-model").streamUsage(true).build();
-    // README: spring-ai-programmatic
-    ChatModel model = springAi.chatModel(OpenAiChatModel.builder()
-        .openAiApi(api)
-        .defaultOptions(options)
-        .toolCallingManager(springAi.toolCallingManager(ToolCallingManager.builder().build()))
-        .build());
-    // END README
-    return model;
+  /** The provider's chat model, built with {@code manager} (Spring AI 1.1 runs its tool loop inside the model). */
+  private ChatModel openAiChatModel(ToolCallingManager manager) {
+    return OpenAiClients.current().chatModel(openAi.baseUrl(), manager);
   }
 
-  private String ask(ChatModel model, String question) {
-    return ChatClient.create(model).prompt().user(question).tools(new TestApp.WeatherTools()).stream().content()
+  private ChatClient chatClient(SpringAiTracing springAi) {
+    // README: spring-ai-programmatic
+    ChatModel model = springAi.chatModel(openAiChatModel(springAi.toolCallingManager(ToolCallingManager.builder().build())));
+    ChatClient chat = ChatClient.builder(model).defaultAdvisors(springAi.advisor()).build();
+    // END README
+    return chat;
+  }
+
+  private String ask(ChatClient chat, String question) {
+    return chat.prompt().user(question).tools(new TestApp.WeatherTools()).stream().content()
         .transform(tracing.span("request").flux())
         .contextWrite(TraceContext.userId("u-1"))
         .collect(Collectors.joining())
@@ -73,7 +73,7 @@ class ProgrammaticSetUpTest {
 
   @Test
   void theWrappedModelAndManagerTraceAStreamWithItsTool() {
-    String answer = ask(model(SpringAiTracing.create(tracing)), "Oslo");
+    String answer = ask(chatClient(SpringAiTracing.create(tracing)), "Oslo");
     assertThat(answer).isEqualTo("Answer: Oslo ({\"city\":\"Oslo\",\"celsius\":21})");
     List<Span> spans = spans();
     assertThat(spans).hasSize(4);
@@ -95,7 +95,7 @@ class ProgrammaticSetUpTest {
         .skipModels("omni-moderation-latest")
         .build();
     // END README
-    ask(model(springAi), "Lima");
+    ask(chatClient(springAi), "Lima");
     List<Span> spans = spans();
     assertThat(spans).hasSize(4).allSatisfy(s -> assertThat(OtlpJson.attributes(s))
         .doesNotContainKeys("langfuse.observation.input", "langfuse.observation.output"));
@@ -117,7 +117,7 @@ class ProgrammaticSetUpTest {
 
   @Test
   void aToolThatThrowsEndsItsSpanWithErrorAndTheModelGoesOn() {
-    String answer = ChatClient.create(model(SpringAiTracing.create(tracing))).prompt().user("Atlantis")
+    String answer = chatClient(SpringAiTracing.create(tracing)).prompt().user("Atlantis")
         .tools(new FailingTools()).stream().content()
         .transform(tracing.span("request").flux())
         .collect(Collectors.joining())
@@ -132,7 +132,7 @@ class ProgrammaticSetUpTest {
 
   @Test
   void skippedModelsAreNotTracedAndTheirToolsNeither() {
-    String answer = ask(model(SpringAiTracing.builder(tracing).skipModels("fake-model").build()), "Rome");
+    String answer = ask(chatClient(SpringAiTracing.builder(tracing).skipModels("fake-model").build()), "Rome");
     assertThat(answer).startsWith("Answer: Rome");
     assertThat(spans()).extracting(Span::getName).containsExactly("request");
   }
@@ -150,11 +150,15 @@ class ProgrammaticSetUpTest {
   void theBeanPostProcessorProxiesModelsKeepingTheirClass() {
     new ApplicationContextRunner()
         .withBean(ReactorTracing.class, () -> tracing)
-        .withBean(OpenAiApi.class, () -> OpenAiApi.builder().baseUrl(openAi.baseUrl()).apiKey("sk-fake").build())
+        .withPropertyValues("fake.base-url=" + openAi.baseUrl())
         .withUserConfiguration(PlainSpringConfig.class)
         .run(context -> {
-          OpenAiChatModel model = context.getBean(OpenAiChatModel.class);
+          ChatModel model = context.getBean(ChatModel.class);
           assertThat(AopUtils.isAopProxy(model)).isTrue();
+          if (!java.lang.reflect.Modifier.isFinal(OpenAiChatModel.class.getModifiers())) {
+            // Spring AI 1.1: the proxy keeps the class. 2.0's OpenAiChatModel is final: proxied by interface.
+            assertThat(context.getBean(OpenAiChatModel.class)).isSameAs(model);
+          }
           assertThat(AopUtils.isAopProxy(context.getBean(ToolCallingManager.class))).isTrue();
           String answer = Flux.from(model.stream(new org.springframework.ai.chat.prompt.Prompt("Bern")))
               .map(r -> r.getResult() == null || r.getResult().getOutput().getText() == null
@@ -183,10 +187,8 @@ class ProgrammaticSetUpTest {
     }
 
     @Bean
-    OpenAiChatModel openAiChatModel(OpenAiApi api, ToolCallingManager manager) {
-      return OpenAiChatModel.builder().openAiApi(api).toolCallingManager(manager)
-          .defaultOptions(OpenAiChatOptions.builder().model("fake-model").streamUsage(true).build())
-          .build();
+    ChatModel openAiChatModel(ToolCallingManager manager, Environment environment) {
+      return OpenAiClients.current().chatModel(environment.getRequiredProperty("fake.base-url"), manager);
     }
   }
 

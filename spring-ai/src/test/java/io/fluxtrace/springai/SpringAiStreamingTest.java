@@ -242,6 +242,37 @@ class SpringAiStreamingTest {
     assertThat((String) attributes.get("langfuse.observation.status_message")).containsIgnoringCase("cancel");
   }
 
+  @Test
+  void aCancelAfterAToolRoundKeepsTheFirstGenerationsUsageAndEndsTheSecondWithWarning() {
+    WebClient client = WebClient.create("http://127.0.0.1:" + port);
+    List<String> first = client.get()
+        .uri(u -> u.path("/chat").queryParam("q", FakeOpenAiServer.SLOW + " with a tool")
+            .queryParam("user", "impatient").queryParam("session", "s-cancel").build())
+        .retrieve()
+        .bodyToFlux(String.class)
+        .take(1)
+        .collectList()
+        .block(Duration.ofSeconds(60));
+    assertThat(first).hasSize(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> tracer.stats().spansEnded() == tracer.stats().spansStarted());
+    await().atMost(Duration.ofSeconds(30)).until(() -> OPENAI.openStreams() == 0);
+    List<Span> spans = spans();
+    assertThat(spans.stream().map(OtlpJson::traceId).distinct()).hasSize(1);
+    List<Span> generations = spans.stream().filter(s -> type(s).equals("generation"))
+        .sorted((a, b) -> Long.compare(a.getStartTimeUnixNano(), b.getStartTimeUnixNano())).toList();
+    assertThat(generations).hasSize(2);
+    assertThat(only(spans, "weather")).satisfies(tool -> assertThat(OtlpJson.attributes(tool))
+        .containsEntry("langfuse.observation.level", "DEFAULT"));
+    Map<String, Object> asked = OtlpJson.attributes(generations.get(0));
+    assertThat(asked).containsEntry("langfuse.observation.level", "DEFAULT");
+    assertThat(json(asked, "langfuse.observation.usage_details")).isEqualTo(usage(FakeOpenAiServer.TOOL_CALL_USAGE));
+    // The answer was cancelled before its usage (the fake's last chunk) arrived: WARNING, and no usage invented.
+    Map<String, Object> answered = OtlpJson.attributes(generations.get(1));
+    assertThat(answered).containsEntry("langfuse.observation.level", "WARNING")
+        .doesNotContainKey("langfuse.observation.usage_details");
+    assertThat(json(answered, "langfuse.observation.output").path("content").asText()).startsWith("Answer");
+  }
+
   private static void flushTracer(FluxTracer tracer) {
     FlushResult result = tracer.flushBlocking(Duration.ofSeconds(60));
     assertThat(result.completed()).as("flush completed").isTrue();

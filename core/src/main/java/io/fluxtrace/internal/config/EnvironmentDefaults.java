@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -89,6 +90,57 @@ public final class EnvironmentDefaults {
       // reported below
     }
     throw malformed(variable, expected, value);
+  }
+
+  /** The builder's trace defaults, else the variables' ({@code LANGFUSE_SAMPLE_RATE}, ...), validated. */
+  public TraceSettings trace(String serviceName, @Nullable String environment, @Nullable String release,
+      @Nullable Double sampleRate) {
+    EndpointValidation.require(!serviceName.isBlank(), "serviceName", "a non-blank name", serviceName);
+    String expected = "a number from 0.0 to 1.0";
+    double rate;
+    if (sampleRate != null) {
+      EndpointValidation.require(sampleRate >= 0.0 && sampleRate <= 1.0, "sampleRate", expected,
+          String.valueOf(sampleRate));
+      rate = sampleRate;
+    } else {
+      rate = fraction("LANGFUSE_SAMPLE_RATE", expected, 1.0);
+    }
+    String environmentName = environment != null ? environment : get("LANGFUSE_TRACING_ENVIRONMENT");
+    String releaseName = release != null ? release : get("LANGFUSE_RELEASE");
+    return new TraceSettings(serviceName, environmentName, releaseName, rate);
+  }
+
+  /** The set batch size, at least 1, else {@code LANGFUSE_FLUSH_AT}, else {@code fallback}. */
+  public int flushAt(@Nullable Integer set, int fallback) {
+    String expected = "a whole number of spans, at least 1";
+    if (set != null) {
+      EndpointValidation.require(set >= 1, "flushAt", expected, String.valueOf(set));
+      return set;
+    }
+    return positiveInt("LANGFUSE_FLUSH_AT", expected, fallback);
+  }
+
+  /** The set duration of {@code setting}, which must be positive, else {@code variable} in seconds. */
+  public Duration seconds(@Nullable Duration set, String setting, String variable, Duration fallback) {
+    if (set != null) {
+      EndpointValidation.require(!set.isNegative() && !set.isZero(), setting, "positive", set.toString());
+      return set;
+    }
+    return seconds(variable, fallback);
+  }
+
+  /**
+   * The Langfuse OTLP endpoint below {@code baseUrl}, else {@code LANGFUSE_BASE_URL}, else {@code LANGFUSE_HOST},
+   * else Langfuse Cloud.
+   */
+  public URI langfuseEndpoint(@Nullable String baseUrl) {
+    String fromBaseUrl = get("LANGFUSE_BASE_URL");
+    String fromHost = get("LANGFUSE_HOST");
+    return baseUrl != null ? shown.langfuseEndpoint(baseUrl, "baseUrl")
+        : fromBaseUrl != null
+            ? shown.langfuseEndpoint(fromBaseUrl, "environment variable LANGFUSE_BASE_URL")
+            : shown.langfuseEndpoint(fromHost != null ? fromHost : EndpointValidation.DEFAULT_BASE_URL,
+                "environment variable LANGFUSE_HOST");
   }
 
   /** A positive number of seconds from a millisecond to a day, else {@code fallback}. */

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param clock the clock of span and score timestamps
  * @param exporter a custom exporter that replaces HTTP export, or null
  * @param scoreExporter a custom score exporter that replaces sending scores to Langfuse, or null
+ * @param media media upload to Langfuse
+ * @param sampling tail sampling, or head sampling only
+ * @param fields the Langfuse fields and parity helpers: service version, GenAI attributes, project id
  */
 public record TracerConfig(
     boolean enabled,
@@ -33,7 +36,10 @@ public record TracerConfig(
     LifecycleSettings lifecycle,
     TraceClock clock,
     @Nullable SpanExporter exporter,
-    @Nullable ScoreExporter scoreExporter) {
+    @Nullable ScoreExporter scoreExporter,
+    MediaSettings media,
+    SamplingSettings sampling,
+    FieldSettings fields) {
 
   /** Whether the spans go to Langfuse over HTTP with keys, rather than elsewhere or nowhere. */
   public boolean exportsToLangfuse() {
@@ -50,6 +56,9 @@ public record TracerConfig(
         + ", " + lifecycle
         + ", scoreExporter=" + (scoreExporter == null ? "default" : scoreExporter.getClass().getSimpleName())
         + ", transport=" + transport
+        + ", media=" + media
+        + ", sampling=" + sampling
+        + ", fields=" + fields
         + '}';
   }
 }

@@ -7,6 +7,8 @@ import io.fluxtrace.ContentKind;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.ExperimentAttributes;
 import io.fluxtrace.TraceAttributes;
+import java.io.IOException;
+import java.io.Writer;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
@@ -48,6 +50,7 @@ public final class ContentEncoder {
   private final RateLimitedLog replacedWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final RateLimitedLog maskingWarnings = new RateLimitedLog(log, WARNING_INTERVAL);
   private final AtomicBoolean truncationLogged = new AtomicBoolean();
+  private final @Nullable MediaStep media;
 
   /**
    * An encoder with the tracer's mapper, masker and value limit.
@@ -58,6 +61,16 @@ public final class ContentEncoder {
    * @param metrics where replacements, truncations and masking failures are counted
    */
   public ContentEncoder(ObjectMapper mapper, ContentMasker masker, int maxValueBytes, TracerMetrics metrics) {
+    this(mapper, masker, maxValueBytes, metrics, null);
+  }
+
+  /**
+   * An encoder that also applies {@code media} to the content of spans (see {@link #encode(ContentKind, Object,
+   * SpanIds)}).
+   */
+  public ContentEncoder(ObjectMapper mapper, ContentMasker masker, int maxValueBytes, TracerMetrics metrics,
+      @Nullable MediaStep media) {
+    this.media = media;
     this.mapper = mapper;
     this.masker = masker == NO_MASKING ? null : masker;
     this.maxValueBytes = maxValueBytes;
@@ -69,13 +82,26 @@ public final class ContentEncoder {
     return masker != null;
   }
 
+  /** Whether a media step runs, so that callers pass the span's ids only then. */
+  public boolean replacesMedia() {
+    return media != null;
+  }
+
   /** The masked value as JSON text of at most {@code maxValueBytes}, or null when there is nothing to send. */
   public @Nullable String encode(ContentKind kind, @Nullable Object value) {
+    return encode(kind, value, null);
+  }
+
+  /**
+   * {@link #encode(ContentKind, Object)} for content of span {@code span}: the media step, if any, sees the value
+   * after the masker and replaces the media in it.
+   */
+  public @Nullable String encode(ContentKind kind, @Nullable Object value, @Nullable SpanIds span) {
     if (value == null) {
       return null;
     }
     Object masked = mask(kind, value);
-    return masked == null ? null : toJson(masked, maxValueBytes);
+    return masked == null ? null : toJson(masked, maxValueBytes, kind, span);
   }
 
   /**
@@ -89,6 +115,12 @@ public final class ContentEncoder {
    */
   public @Nullable String encodeEntries(
       @Nullable ContentKind kind, @Nullable Map<String, ? extends @Nullable Object> entries) {
+    return encodeEntries(kind, entries, null);
+  }
+
+  /** {@link #encodeEntries(ContentKind, Map)} for content of span {@code span}, with the media step applied. */
+  public @Nullable String encodeEntries(
+      @Nullable ContentKind kind, @Nullable Map<String, ? extends @Nullable Object> entries, @Nullable SpanIds span) {
     if (entries == null || entries.isEmpty()) {
       return null;
     }
@@ -101,7 +133,7 @@ public final class ContentEncoder {
       }
       long room = object.startEntry(String.valueOf(entry.getKey()));
       if (room >= 0) {
-        object.value(toJson(masked, (int) room));
+        object.value(toJson(masked, (int) room, kind, kind == null ? null : span));
       }
     }
     if (object.omitted() > 0) {
@@ -128,34 +160,69 @@ public final class ContentEncoder {
   }
 
   /**
-   * The trace attributes with each metadata value masked as {@link ContentKind#TRACE_METADATA}, and the
-   * experiment's metadata ({@link ContentKind#TRACE_METADATA}) and expected output ({@link ContentKind#OUTPUT})
-   * masked as JSON text. Returns {@code attributes} itself, at no cost, when no masker is configured or there is
-   * nothing to mask.
+   * The trace attributes as recorded with a span: each string metadata value masked as
+   * {@link ContentKind#TRACE_METADATA}, each structured one masked, serialized and truncated like span content into
+   * a {@link JsonValue}, and the experiment's metadata ({@link ContentKind#TRACE_METADATA}) and expected output
+   * ({@link ContentKind#OUTPUT}) masked as JSON text. Returns {@code attributes} itself, at no cost, when no masker
+   * is configured and no value is structured. Without a masker, the spans of one request (which share one attributes
+   * instance) reuse the last result.
    */
   public TraceAttributes maskTraceAttributes(TraceAttributes attributes) {
-    ContentMasker m = masker;
     ExperimentAttributes experiment = attributes.experiment();
-    if (m == null || (attributes.metadata().isEmpty() && experiment == null)) {
+    Map<String, Object> metadata = attributes.metadata();
+    if ((metadata.isEmpty() && experiment == null) || (masker == null && !needsFreezing(metadata))) {
       return attributes;
     }
-    Map<String, String> masked = new LinkedHashMap<>();
+    // Without a masker the result depends on the attributes alone: the spans of a request reuse it. With one, the
+    // hook sees every span's values, as it always has (its calls and failures are counted per span).
+    FrozenAttributes last = masker == null ? lastFrozen : null;
+    if (last != null && last.given() == attributes) {
+      return last.recorded();
+    }
+    Map<String, Object> masked = new LinkedHashMap<>();
     boolean changed = false;
-    for (Map.Entry<String, String> entry : attributes.metadata().entrySet()) {
-      String value = entry.getValue();
-      String text = maskedText(ContentKind.TRACE_METADATA, value);
-      if (text != null) {
-        masked.put(entry.getKey(), text);
+    for (Map.Entry<String, Object> entry : metadata.entrySet()) {
+      Object value = entry.getValue();
+      Object recorded;
+      if (value instanceof String string) {
+        recorded = maskedText(ContentKind.TRACE_METADATA, string);
+      } else if (value instanceof JsonValue) {
+        recorded = value; // recorded before, by a span of the same request
+      } else {
+        String json = encode(ContentKind.TRACE_METADATA, value);
+        recorded = json == null ? null : new JsonValue(json);
       }
-      changed |= text != value;
+      if (recorded != null) {
+        masked.put(entry.getKey(), recorded);
+      }
+      changed |= recorded != value;
     }
     ExperimentAttributes maskedExperiment = experiment == null ? null : maskExperiment(experiment);
     if (!changed && maskedExperiment == experiment) {
       return attributes;
     }
-    return new TraceAttributes(attributes.userId(), attributes.sessionId(), attributes.traceName(),
-        attributes.tags(), changed ? masked : attributes.metadata(), attributes.release(), attributes.version(),
-        attributes.environment(), attributes.isPublic(), maskedExperiment);
+    TraceAttributes recorded = new TraceAttributes(attributes.userId(), attributes.sessionId(),
+        attributes.traceName(), attributes.tags(), changed ? masked : metadata, attributes.release(),
+        attributes.version(), attributes.environment(), attributes.isPublic(), maskedExperiment,
+        attributes.promptName(), attributes.promptVersion());
+    if (masker == null) {
+      lastFrozen = new FrozenAttributes(attributes, recorded);
+    }
+    return recorded;
+  }
+
+  /** The last attributes recorded, with what they were recorded from; racy by design (a miss only costs work). */
+  private volatile @Nullable FrozenAttributes lastFrozen;
+
+  private record FrozenAttributes(TraceAttributes given, TraceAttributes recorded) {}
+
+  private static boolean needsFreezing(Map<String, Object> metadata) {
+    for (Object value : metadata.values()) {
+      if (!(value instanceof String) && !(value instanceof JsonValue)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private ExperimentAttributes maskExperiment(ExperimentAttributes e) {
@@ -206,7 +273,15 @@ public final class ContentEncoder {
   }
 
   /** {@code value} as JSON text of at most {@code maxBytes} UTF-8 bytes; never throws. */
-  private String toJson(Object value, int maxBytes) {
+  private String toJson(Object value, int maxBytes, @Nullable ContentKind kind, @Nullable SpanIds span) {
+    MediaStep m = media;
+    MediaScope scope = m == null || span == null || kind == null ? null : new MediaScope(m, span, kind);
+    if (scope != null && value instanceof String string) {
+      String replaced = scope.step.replaceString(string, scope.span, scope.kind);
+      if (replaced != null) {
+        value = replaced;
+      }
+    }
     if (value instanceof String string) {
       // The common case (prompts, completions): quoted, sanitized and cut in one pass, no mapper involved.
       // Room for some escapes too, so that a typical prompt does not make the builder grow (a copy of it all).
@@ -220,7 +295,11 @@ public final class ContentEncoder {
     BoundedWriter out = new BoundedWriter(maxBytes);
     Throwable failure = null;
     try {
-      mapper.writeValue(out, value);
+      if (scope != null) {
+        scope.step.writeValue(mapper, out, value, scope.span, scope.kind);
+      } else {
+        mapper.writeValue(out, value);
+      }
     } catch (Throwable t) {
       failure = t;
     }
@@ -290,5 +369,25 @@ public final class ContentEncoder {
   private static String shorten(String message) {
     String firstLine = message.lines().findFirst().orElse("");
     return firstLine.length() <= MAX_REASON_CHARS ? firstLine : firstLine.substring(0, MAX_REASON_CHARS) + "...";
+  }
+
+  private record MediaScope(MediaStep step, SpanIds span, ContentKind kind) {}
+
+  /** The span whose content is being encoded, for the media step. */
+  public record SpanIds(String traceId, String spanId) {}
+
+  /**
+   * Replaces the media in content (see {@code io.fluxtrace.internal.media}). Applied to each value of a span's
+   * input, output and metadata after the masker, wherever content is encoded, so that media the masker dropped is
+   * never uploaded. Must not throw for media it cannot handle: it leaves it as it is, or writes a placeholder.
+   */
+  public interface MediaStep {
+
+    /** The text to send instead of {@code value} when that string is media (a data URI), else null. */
+    @Nullable String replaceString(String value, SpanIds span, ContentKind kind);
+
+    /** Serializes {@code value} with {@code mapper} into {@code out}, media inside it replaced. */
+    void writeValue(ObjectMapper mapper, Writer out, Object value, SpanIds span, ContentKind kind)
+        throws IOException;
   }
 }

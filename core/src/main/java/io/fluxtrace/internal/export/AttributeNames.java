@@ -35,6 +35,9 @@ final class AttributeNames {
   static final SerializableString VERSION = key("langfuse.version");
   static final SerializableString ENVIRONMENT = key("langfuse.environment");
   static final SerializableString IS_APP_ROOT = key("langfuse.internal.is_app_root");
+  static final SerializableString AS_ROOT = key("langfuse.internal.as_root");
+  static final SerializableString TRACE_INPUT = key("langfuse.trace.input");
+  static final SerializableString TRACE_OUTPUT = key("langfuse.trace.output");
 
   static final SerializableString EXPERIMENT_ID = key("langfuse.experiment.id");
   static final SerializableString EXPERIMENT_NAME = key("langfuse.experiment.name");
@@ -50,10 +53,13 @@ final class AttributeNames {
 
   static final SerializableString GEN_AI_OPERATION_NAME = key("gen_ai.operation.name");
   static final SerializableString GEN_AI_REQUEST_MODEL = key("gen_ai.request.model");
+  static final SerializableString GEN_AI_PROVIDER_NAME = key("gen_ai.provider.name");
+  static final SerializableString GEN_AI_CONVERSATION_ID = key("gen_ai.conversation.id");
   static final SerializableString GEN_AI_USAGE_INPUT_TOKENS = key("gen_ai.usage.input_tokens");
   static final SerializableString GEN_AI_USAGE_OUTPUT_TOKENS = key("gen_ai.usage.output_tokens");
 
   static final SerializableString SERVICE_NAME = key("service.name");
+  static final SerializableString SERVICE_VERSION = key("service.version");
   static final SerializableString TELEMETRY_SDK_NAME = key("telemetry.sdk.name");
   static final SerializableString TELEMETRY_SDK_LANGUAGE = key("telemetry.sdk.language");
   static final SerializableString TELEMETRY_SDK_VERSION = key("telemetry.sdk.version");

@@ -11,9 +11,11 @@ import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.TraceIds;
 import io.fluxtrace.internal.config.LangfuseEnvironment;
+import io.fluxtrace.internal.config.FieldSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.JsonObjectText;
 import io.fluxtrace.internal.content.JsonText;
+import io.fluxtrace.internal.content.JsonValue;
 import io.fluxtrace.internal.util.FluxtraceVersion;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.io.IOException;
@@ -78,6 +80,8 @@ public final class LangfuseAttributes {
   private final @Nullable String defaultRelease;
   private final int maxValueBytes;
   private final AtomicBoolean repairWarned = new AtomicBoolean();
+  private final @Nullable String serviceVersion;
+  private final boolean genAiAttributes;
 
   /**
    * The mapping for a service, its default environment and release, and the size limit of one value.
@@ -86,16 +90,29 @@ public final class LangfuseAttributes {
    */
   public LangfuseAttributes(String serviceName, @Nullable String environment, @Nullable String release,
       int maxValueBytes) {
+    this(serviceName, environment, release, maxValueBytes, FieldSettings.DEFAULTS);
+  }
+
+  /**
+   * As above, with the Langfuse field settings: the resource's {@code service.version} and whether the GenAI
+   * attributes are sent.
+   */
+  public LangfuseAttributes(String serviceName, @Nullable String environment, @Nullable String release,
+      int maxValueBytes, FieldSettings fields) {
     this.serviceName = JsonText.truncate(serviceName, MAX_SHORT_TEXT_BYTES, JsonText.TRUNCATED_MARKER);
     this.defaultEnvironment = LangfuseEnvironment.normalize(environment);
     this.defaultRelease = release;
     this.maxValueBytes = maxValueBytes;
+    String version = fields.serviceVersion();
+    this.serviceVersion = version == null ? null
+        : JsonText.truncate(version, MAX_SHORT_TEXT_BYTES, JsonText.TRUNCATED_MARKER);
+    this.genAiAttributes = fields.genAiAttributes();
   }
 
   /** The mapping for the service, default environment and release, and value size limit of {@code config}. */
   public static LangfuseAttributes of(TracerConfig config) {
     return new LangfuseAttributes(config.trace().serviceName(), config.trace().environment(),
-        config.trace().release(), config.content().maxValueBytes());
+        config.trace().release(), config.content().maxValueBytes(), config.fields());
   }
 
   /** Per-batch state: spans of one request share their trace attributes, so their encoded forms are reused. */
@@ -123,6 +140,7 @@ public final class LangfuseAttributes {
   /** The resource attributes of every export. */
   public void resource(AttributeSink out) throws IOException {
     string(out, SERVICE_NAME, serviceName);
+    string(out, SERVICE_VERSION, serviceVersion);
     string(out, TELEMETRY_SDK_NAME, FluxtraceVersion.SDK_NAME);
     string(out, TELEMETRY_SDK_LANGUAGE, "java");
     string(out, TELEMETRY_SDK_VERSION, FluxtraceVersion.VERSION);
@@ -191,13 +209,14 @@ public final class LangfuseAttributes {
   public void span(SpanData span, @Nullable String parentSpanId, Batch batch, AttributeSink out)
       throws IOException {
     observation(span, out);
-    trace(span.traceAttributes(), batch, out);
+    trace(span, batch, out);
     ExperimentAttributes experiment = span.traceAttributes().experiment();
     if (experiment != null) {
       experiment(experiment, parentSpanId == null || span.parentRemote() ? span : null, out);
     }
-    if (parentSpanId != null && span.parentRemote()) {
-      out.bool(IS_APP_ROOT, true);
+    langfuseParity(span, parentSpanId != null && span.parentRemote(), out);
+    if (genAiAttributes) {
+      genAi(span, out);
     }
   }
 
@@ -214,10 +233,6 @@ public final class LangfuseAttributes {
     if (metadata != null && isJsonObject(metadata)) {
       string(out, OBSERVATION_METADATA, metadata);
     }
-    String operation = operationName(span.type());
-    if (operation != null) {
-      string(out, GEN_AI_OPERATION_NAME, operation);
-    }
     GenerationData generation = span.generation();
     if (generation != null) {
       generation(generation, out);
@@ -228,7 +243,6 @@ public final class LangfuseAttributes {
     String model = shortText(generation.model());
     if (model != null) {
       string(out, OBSERVATION_MODEL, model);
-      string(out, GEN_AI_REQUEST_MODEL, model);
     }
     String parameters = generation.modelParameters();
     if (parameters != null && isJsonObject(parameters)) {
@@ -236,15 +250,6 @@ public final class LangfuseAttributes {
     }
     Map<String, Long> usage = generation.usageDetails();
     string(out, OBSERVATION_USAGE_DETAILS, detailsJson(usage));
-    Long inputTokens = firstUsage(usage, "input", "input_tokens", "prompt_tokens");
-    if (inputTokens != null) {
-      // OTLP/JSON writes int64 as a decimal string; Langfuse reads that form since mid-2026 (PR 14047).
-      out.integer(GEN_AI_USAGE_INPUT_TOKENS, inputTokens);
-    }
-    Long outputTokens = firstUsage(usage, "output", "output_tokens", "completion_tokens");
-    if (outputTokens != null) {
-      out.integer(GEN_AI_USAGE_OUTPUT_TOKENS, outputTokens);
-    }
     string(out, OBSERVATION_COST_DETAILS, detailsJson(generation.costDetails()));
     long completionStart = generation.completionStartEpochNanos();
     if (completionStart > 0) {
@@ -258,7 +263,8 @@ public final class LangfuseAttributes {
     }
   }
 
-  private void trace(TraceAttributes trace, Batch batch, AttributeSink out) throws IOException {
+  private void trace(SpanData span, Batch batch, AttributeSink out) throws IOException {
+    TraceAttributes trace = span.traceAttributes();
     string(out, TRACE_NAME, shortText(trace.traceName()));
     string(out, USER_ID, shortText(trace.userId()));
     string(out, SESSION_ID, shortText(trace.sessionId()));
@@ -274,10 +280,62 @@ public final class LangfuseAttributes {
     }
     String release = trace.release();
     string(out, RELEASE, shortText(release != null ? release : defaultRelease));
-    string(out, VERSION, shortText(trace.version()));
+    // The observation's own version replaces the trace's on this span (Langfuse reads it per observation).
+    String version = span.version();
+    string(out, VERSION, shortText(version != null ? version : trace.version()));
     String environment = trace.environment();
     string(out, ENVIRONMENT, environment == null ? defaultEnvironment : LangfuseEnvironment.normalize(environment));
   }
+
+  // ---- Langfuse parity and GenAI attributes (issue 17).
+
+  /**
+   * The trace-root markers of an application root under a remote parent, and the trace input/output overrides.
+   * {@code langfuse.internal.as_root} makes Langfuse's conversion treat the span as the trace root (so its input and
+   * output become the trace's) on the legacy write path too, as Langfuse's Python SDK marks a span started under a
+   * remote parent; {@code is_app_root} does it on the v4 path.
+   */
+  private static void langfuseParity(SpanData span, boolean appRoot, AttributeSink out) throws IOException {
+    if (appRoot) {
+      out.bool(IS_APP_ROOT, true);
+      out.bool(AS_ROOT, true);
+    }
+    string(out, TRACE_INPUT, span.traceInput());
+    string(out, TRACE_OUTPUT, span.traceOutput());
+  }
+
+  /**
+   * The OpenTelemetry GenAI semantic-convention attributes, for backends other than Langfuse. Langfuse reads each
+   * of them only as a fallback for a {@code langfuse.*} attribute that fluxtrace always sends when it has the value
+   * (model, usage, session; the observation type before the operation name), and its copy of raw attributes into
+   * metadata is off for this scope, so nothing is read or counted twice. No content is duplicated: messages stay
+   * in {@code langfuse.observation.input/output}. Agents get no operation name on purpose: Langfuse treats
+   * {@code invoke_agent} spans as aggregates and ignores their model, usage and cost.
+   */
+  private static void genAi(SpanData span, AttributeSink out) throws IOException {
+    String operation = operationName(span.type());
+    if (operation != null) {
+      string(out, GEN_AI_OPERATION_NAME, operation);
+    }
+    GenerationData generation = span.generation();
+    if (generation != null) {
+      string(out, GEN_AI_PROVIDER_NAME, shortText(generation.provider()));
+      string(out, GEN_AI_REQUEST_MODEL, shortText(generation.model()));
+      Map<String, Long> usage = generation.usageDetails();
+      Long inputTokens = firstUsage(usage, "input", "input_tokens", "prompt_tokens");
+      if (inputTokens != null) {
+        // OTLP/JSON writes int64 as a decimal string; Langfuse reads that form since mid-2026 (PR 14047).
+        out.integer(GEN_AI_USAGE_INPUT_TOKENS, inputTokens);
+      }
+      Long outputTokens = firstUsage(usage, "output", "output_tokens", "completion_tokens");
+      if (outputTokens != null) {
+        out.integer(GEN_AI_USAGE_OUTPUT_TOKENS, outputTokens);
+      }
+    }
+    string(out, GEN_AI_CONVERSATION_ID, shortText(span.traceAttributes().sessionId()));
+  }
+
+  // ---- end of the Langfuse parity and GenAI attributes.
 
   /**
    * The run attributes on every span of an experiment item's trace; the item attributes only on its root
@@ -339,22 +397,35 @@ public final class LangfuseAttributes {
     return json == null || !isJsonObject(json) || JsonText.exceeds(json, maxValueBytes) ? null : json;
   }
 
-  private @Nullable String traceMetadataJson(Map<String, String> metadata) {
+  private @Nullable String traceMetadataJson(Map<String, Object> metadata) {
     if (metadata.isEmpty()) {
       return null;
     }
     JsonObjectText object = new JsonObjectText(maxValueBytes);
-    for (Map.Entry<String, String> entry : metadata.entrySet()) {
-      String value = entry.getValue();
+    for (Map.Entry<String, Object> entry : metadata.entrySet()) {
+      Object value = entry.getValue();
       if (value == null) {
         continue;
       }
       long room = object.startEntry(String.valueOf(entry.getKey()));
       if (room >= 0) {
-        object.value(JsonText.quote(value, (int) room, JsonText.TRUNCATED_MARKER));
+        object.value(metadataValueJson(value, (int) room));
       }
     }
     return object.finish();
+  }
+
+  /**
+   * A trace metadata value as JSON of at most {@code room} bytes: a string quoted; a structured value recorded by the
+   * span ({@link JsonValue}) as its JSON, or, when the object has less room left for it, as much of that JSON as fits
+   * in a string with the truncation marker, as any truncated content is. A structured value that was never recorded
+   * (hand-made {@code SpanData}) is sent as its string form: the mapping does not serialize application objects.
+   */
+  private static String metadataValueJson(Object value, int room) {
+    if (value instanceof JsonValue json && !JsonText.exceeds(json.json(), room)) {
+      return json.json();
+    }
+    return JsonText.quote(String.valueOf(value), room, JsonText.TRUNCATED_MARKER);
   }
 
   /**

@@ -179,30 +179,30 @@ public final class BatchingPipeline<T> {
 
   /**
    * Hands one item to the pipeline from any thread: never blocks, never throws. The item is refused (and
-   * counted) when the pipeline is full or shut down.
+   * counted) when the pipeline is full or shut down. Returns whether it was admitted.
    */
-  public void offer(T item) {
+  public boolean offer(T item) {
     if (closed) {
       listener.droppedAfterClose(1);
-      return;
+      return false;
     }
     long size = Math.max(0, sizer.applyAsLong(item));
     if (!admission.tryAdmit(size)) {
-      return;
+      return false;
     }
     // Checked again after reserving: shutdown writes `closed` before it waits for the reservations to drain,
     // so an item either sees `closed` here, or its reservation is seen (and awaited) by shutdown.
     if (closed) {
       unreserve(1, size);
       listener.droppedAfterClose(1);
-      return;
+      return false;
     }
     listener.admitted();
     if (sink.tryEmitNext(new Entry<>(item, size)).isFailure()) {
       // Only if the batcher died of an unexpected error (it logged it).
       release(1, size);
       listener.failed(FailureReason.INTERNAL_ERROR, 1);
-      return;
+      return false;
     }
     if (waiting.addAndGet(size + itemWeight) >= options.maxBatchBytes() && !wakeScheduled.get()
         && wakeScheduled.compareAndSet(false, true)) {
@@ -211,6 +211,7 @@ public final class BatchingPipeline<T> {
       // Emitted concurrently with shutdown: the batcher no longer ticks, so make sure it takes the item.
       runOnWorker(batcher::drain);
     }
+    return true;
   }
 
   /**

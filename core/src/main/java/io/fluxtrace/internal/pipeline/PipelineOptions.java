@@ -46,6 +46,12 @@ public record PipelineOptions(
     }
   }
 
+  /** These options with another byte bound. */
+  PipelineOptions withMaxQueuedBytes(long bytes) {
+    return new PipelineOptions(itemName, maxQueuedItems, bytes, maxBatchItems, maxBatchBytes, flushInterval,
+        maxConcurrentExports, shutdownTimeout, scheduler);
+  }
+
   /**
    * The tracer's batching, timing and byte bound for a pipeline of {@code itemName} holding at most
    * {@code maxQueuedItems}: spans and scores share every setting but their count bound.

@@ -12,6 +12,7 @@ public final class ScoreMetrics extends PipelineCounters {
 
   public final LongAdder recorded = new LongAdder();
   public final LongAdder droppedNoExporter = new LongAdder();
+  public final LongAdder droppedSampledOut = new LongAdder();
 
   /** Each counter exact, read one after the other. */
   public ScoreStats snapshot() {
@@ -21,6 +22,7 @@ public final class ScoreMetrics extends PipelineCounters {
         droppedQueueFull.sum(),
         droppedAfterClose.sum(),
         droppedNoExporter.sum(),
+        droppedSampledOut.sum(),
         exported.sum(),
         failedCounts(),
         retries.sum(),

@@ -38,6 +38,7 @@ public final class SpanSizeEstimator {
     long size = fixed(heap) + heap.string(span.traceId()) + heap.string(span.spanId())
         + string(heap, span.parentSpanId()) + heap.chars(span.name())
         + string(heap, span.statusMessage()) + string(heap, span.input()) + string(heap, span.output())
+        + string(heap, span.traceInput()) + string(heap, span.traceOutput())
         + string(heap, span.metadata()) + traceAttributes(heap, span.traceAttributes());
     GenerationData generation = span.generation();
     if (generation != null) {
@@ -112,10 +113,11 @@ public final class SpanSizeEstimator {
     for (int i = 0; i < tags.size(); i++) {
       size += heap.chars(tags.get(i));
     }
-    Map<String, String> metadata = attributes.metadata();
+    Map<String, Object> metadata = attributes.metadata();
     if (!metadata.isEmpty()) { // iterating even an empty unmodifiable map allocates two iterators
-      for (Map.Entry<String, String> entry : metadata.entrySet()) {
-        size += heap.chars(entry.getKey()) + heap.chars(entry.getValue());
+      for (Map.Entry<String, Object> entry : metadata.entrySet()) {
+        // A recorded value is a String or a JsonValue holding one; both cost their text.
+        size += heap.chars(entry.getKey()) + heap.chars(entry.getValue().toString());
       }
     }
     return size;

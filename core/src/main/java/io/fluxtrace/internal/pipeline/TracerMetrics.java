@@ -1,7 +1,10 @@
 package io.fluxtrace.internal.pipeline;
 
+import io.fluxtrace.MediaStats;
+import io.fluxtrace.SamplingStats;
 import io.fluxtrace.TracerStats;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The tracer's exact counters: the span pipeline's outcomes ({@link PipelineCounters}), what happens to spans
@@ -20,9 +23,22 @@ public final class TracerMetrics extends PipelineCounters {
   public final LongAdder invalidValuesDropped = new LongAdder();
   public final ScoreMetrics scores = new ScoreMetrics();
 
+  private volatile Supplier<MediaStats> media = () -> MediaStats.EMPTY;
+  private volatile Supplier<SamplingStats> sampling = () -> SamplingStats.EMPTY;
+
   @Override
   public void batchCompleted() {
     batches.increment();
+  }
+
+  /** Lets the media upload report its counters. */
+  public void mediaStats(Supplier<MediaStats> media) {
+    this.media = media;
+  }
+
+  /** Lets tail sampling report its counters. */
+  public void sampling(Supplier<SamplingStats> sampling) {
+    this.sampling = sampling;
   }
 
   /** A consistent-enough snapshot: each counter is exact, read one after the other. */
@@ -45,6 +61,8 @@ public final class TracerMetrics extends PipelineCounters {
         contentTruncated.sum(),
         maskingFailures.sum(),
         invalidValuesDropped.sum(),
-        scores.snapshot());
+        scores.snapshot(),
+        media.get(),
+        sampling.get());
   }
 }

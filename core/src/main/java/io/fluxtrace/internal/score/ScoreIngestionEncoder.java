@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.fluxtrace.ScoreData;
 import io.fluxtrace.ScoreDataType;
+import io.fluxtrace.ScoreSource;
+import io.fluxtrace.internal.config.LangfuseEnvironment;
 import io.fluxtrace.internal.export.Timestamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,7 +64,11 @@ public final class ScoreIngestionEncoder {
       writeOptional(g, "observationId", score.observationId());
       writeOptional(g, "sessionId", score.sessionId());
       writeOptional(g, "datasetRunId", score.datasetRunId());
-      writeOptional(g, "environment", score.environment());
+      String environment = score.environment();
+      if (environment != null) {
+        // Normalized exactly as span environments are, so a score files under its trace's environment.
+        g.writeStringField("environment", LangfuseEnvironment.normalize(environment));
+      }
       writeOptional(g, "comment", score.comment());
       String metadata = score.metadata();
       if (metadata != null) {
@@ -70,6 +76,11 @@ public final class ScoreIngestionEncoder {
         g.writeRawValue(metadata);
       }
       writeOptional(g, "configId", score.configId());
+      if (score.source() != ScoreSource.API) {
+        // API is the server's default; Langfuse's schema has no release, so ScoreData.release stays here.
+        g.writeStringField("source", score.source().name());
+      }
+      writeOptional(g, "queueId", score.queueId());
       g.writeEndObject();
       g.writeEndObject();
     } catch (IOException e) {

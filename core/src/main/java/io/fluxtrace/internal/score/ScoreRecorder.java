@@ -3,6 +3,7 @@ package io.fluxtrace.internal.score;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.Score;
 import io.fluxtrace.ScoreData;
+import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.internal.config.BatchSettings;
 import io.fluxtrace.internal.config.LifecycleSettings;
@@ -55,7 +56,25 @@ public final class ScoreRecorder {
 
   /** Records a valid score: counted, masked, queued; or dropped and counted. */
   public void record(Score score) {
+    record(score, null);
+  }
+
+  /** As {@link #record(Score)}, inside a request with these trace attributes (see {@link ScoreDataFactory}). */
+  public void record(Score score, @Nullable TraceAttributes request) {
     metrics.recorded.increment();
+    deliver(score, request);
+  }
+
+  /**
+   * Masks and queues a score already counted as recorded: one that tail sampling held until its trace was decided.
+   * Held scores come without their request's attributes: by then their trace's root has ended, and the environment
+   * and release of a trace started here are found by its id.
+   */
+  public void deliver(Score score) {
+    deliver(score, null);
+  }
+
+  private void deliver(Score score, @Nullable TraceAttributes request) {
     BatchingPipeline<ScoreData> p = pipeline;
     if (p == null) {
       p = start();
@@ -69,7 +88,7 @@ public final class ScoreRecorder {
     }
     ScoreData data;
     try {
-      data = factory.toScoreData(score);
+      data = factory.toScoreData(score, request);
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the score as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);

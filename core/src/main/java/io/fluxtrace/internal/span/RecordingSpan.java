@@ -6,7 +6,11 @@ import io.fluxtrace.Span;
 import io.fluxtrace.SpanContext;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.TraceClock;
+import io.fluxtrace.ToolCall;
+import io.fluxtrace.ToolDefinition;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -54,8 +58,15 @@ public final class RecordingSpan implements Span {
   private @Nullable String promptName;
   private @Nullable Integer promptVersion;
   private int invalidValues;
+  /** The rarely set Langfuse fields, allocated by the first of their setters so that most spans stay small. */
+  private @Nullable Extra extra;
   /** Its place among the open spans while it is open; set once, before the span is handed out. */
   private OpenSpans.@Nullable Node openNode;
+  /**
+   * The held trace this span belongs to when tail sampling holds its trace, else null; set once, before the span is
+   * handed out. Typed Object so that the span runtime does not depend on the sampling package, which depends on it.
+   */
+  private @Nullable Object heldTrace;
 
   /**
    * A started span.
@@ -362,9 +373,162 @@ public final class RecordingSpan implements Span {
     return ignored();
   }
 
+  // Langfuse parity (issue 17).
+
+  /** The rarely set fields; guarded by the span's lock like the others. */
+  private static final class Extra {
+    @Nullable String version;
+    @Nullable Object traceInput;
+    @Nullable Object traceOutput;
+    @Nullable String provider;
+    @Nullable List<ToolDefinition> toolDefinitions;
+    @Nullable List<ToolCall> toolCalls;
+  }
+
+  private Extra extra() {
+    Extra e = extra;
+    if (e == null) {
+      e = extra = new Extra();
+    }
+    return e;
+  }
+
+  @Override
+  public Span version(@Nullable String version) {
+    synchronized (lock) {
+      if (!ended) {
+        extra().version = version;
+        return this;
+      }
+    }
+    return ignored();
+  }
+
+  @Override
+  public Span traceInput(@Nullable Object input) {
+    synchronized (lock) {
+      if (!ended) {
+        extra().traceInput = input;
+        return this;
+      }
+    }
+    return ignored();
+  }
+
+  @Override
+  public Span traceOutput(@Nullable Object output) {
+    synchronized (lock) {
+      if (!ended) {
+        extra().traceOutput = output;
+        return this;
+      }
+    }
+    return ignored();
+  }
+
+  @Override
+  public Span provider(@Nullable String provider) {
+    synchronized (lock) {
+      if (!ended) {
+        extra().provider = provider;
+        return this;
+      }
+    }
+    return ignored();
+  }
+
+  @Override
+  public Span toolDefinitions(List<ToolDefinition> tools) {
+    List<ToolDefinition> copy = copyWithoutNulls(tools);
+    synchronized (lock) {
+      if (!ended) {
+        extra().toolDefinitions = copy;
+        return this;
+      }
+    }
+    return ignored();
+  }
+
+  @Override
+  public Span toolCalls(List<ToolCall> calls) {
+    List<ToolCall> copy = copyWithoutNulls(calls);
+    synchronized (lock) {
+      if (!ended) {
+        extra().toolCalls = copy;
+        return this;
+      }
+    }
+    return ignored();
+  }
+
+  /** A copy outside the lock; a null list or element is dropped and counted, never thrown. */
+  private <T> @Nullable List<T> copyWithoutNulls(@Nullable List<? extends @Nullable T> values) {
+    if (values == null) {
+      synchronized (lock) {
+        invalidValues++;
+      }
+      return null;
+    }
+    List<T> copy = new ArrayList<>(values.size());
+    int nulls = 0;
+    for (T value : values) {
+      if (value == null) {
+        nulls++;
+      } else {
+        copy.add(value);
+      }
+    }
+    if (nulls > 0) {
+      synchronized (lock) {
+        invalidValues += nulls;
+      }
+    }
+    return copy.isEmpty() ? null : List.copyOf(copy);
+  }
+
+  public @Nullable String versionValue() {
+    Extra e = extra;
+    return e == null ? null : e.version;
+  }
+
+  public @Nullable Object traceInputValue() {
+    Extra e = extra;
+    return e == null ? null : e.traceInput;
+  }
+
+  public @Nullable Object traceOutputValue() {
+    Extra e = extra;
+    return e == null ? null : e.traceOutput;
+  }
+
+  public @Nullable String providerValue() {
+    Extra e = extra;
+    return e == null ? null : e.provider;
+  }
+
+  public @Nullable List<ToolDefinition> toolDefinitionValues() {
+    Extra e = extra;
+    return e == null ? null : e.toolDefinitions;
+  }
+
+  public @Nullable List<ToolCall> toolCallValues() {
+    Extra e = extra;
+    return e == null ? null : e.toolCalls;
+  }
+
   /** Registers the span among the open ones; called once, before the span is handed out. */
   public void register(OpenSpans openSpans) {
     openNode = openSpans.add(this);
+  }
+
+  /** Attaches the span to the trace tail sampling holds; called once, before the span is handed out. */
+  public void heldTrace(Object trace) {
+    heldTrace = trace;
+  }
+
+  /** The trace tail sampling holds this span in, or null. */
+  public @Nullable Object heldTrace() {
+    return heldTrace;
   }
 
   /** Its registration among the open spans, or null if it was not registered. */

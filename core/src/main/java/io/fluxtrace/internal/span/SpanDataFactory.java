@@ -2,7 +2,10 @@ package io.fluxtrace.internal.span;
 
 import io.fluxtrace.ContentKind;
 import io.fluxtrace.GenerationData;
+import io.fluxtrace.ObservationType;
 import io.fluxtrace.SpanData;
+import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.internal.content.LangfuseTools;
 import io.fluxtrace.internal.content.ContentEncoder;
 import io.fluxtrace.internal.content.JsonText;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
@@ -32,6 +35,8 @@ public final class SpanDataFactory {
 
   /** Never throws. */
   public SpanData toSpanData(RecordingSpan span) {
+    ContentEncoder.SpanIds ids =
+        encoder.replacesMedia() ? new ContentEncoder.SpanIds(span.traceId(), span.spanId()) : null;
     if (span.invalidValues() > 0) {
       metrics.invalidValuesDropped.add(span.invalidValues());
       invalidValueWarnings.warn("fluxtrace: span '{}' was given {} value(s) Langfuse would reject (a negative or"
@@ -50,19 +55,31 @@ public final class SpanDataFactory {
         span.endEpochNanos(),
         span.level(),
         encoder.encodeText(ContentKind.STATUS_MESSAGE, span.statusMessage()),
-        encoder.encode(ContentKind.INPUT, span.inputValue()),
-        encoder.encode(ContentKind.OUTPUT, span.outputValue()),
-        encoder.encodeEntries(ContentKind.METADATA, span.metadataValues()),
+        encoder.encode(ContentKind.INPUT, span.inputValue(), ids),
+        encoder.encode(ContentKind.OUTPUT, LangfuseTools.output(span.outputValue(), span.toolCallValues()), ids),
+        encoder.encodeEntries(ContentKind.METADATA,
+            LangfuseTools.metadata(span.metadataValues(), span.toolDefinitionValues()), ids),
         encoder.maskTraceAttributes(span.traceAttributes()),
-        generation(span));
+        generation(span),
+        span.versionValue(),
+        encoder.encode(ContentKind.INPUT, span.traceInputValue()),
+        encoder.encode(ContentKind.OUTPUT, span.traceOutputValue()));
   }
 
   private @Nullable GenerationData generation(RecordingSpan span) {
     Map<String, @Nullable Object> parameters = span.modelParameterValues();
     Map<String, Long> usage = span.usageValues();
     Map<String, Double> cost = span.costValues();
+    String promptName = span.promptName();
+    Integer promptVersion = span.promptVersion();
+    TraceAttributes trace = span.traceAttributes();
+    if (promptName == null && trace.promptName() != null && span.type() == ObservationType.GENERATION) {
+      // The request's prompt, linked once with contextWrite, for every generation that links none itself.
+      promptName = trace.promptName();
+      promptVersion = trace.promptVersion();
+    }
     if (span.modelName() == null && parameters == null && usage == null && cost == null
-        && span.completionStartEpochNanos() == 0 && span.promptName() == null) {
+        && span.completionStartEpochNanos() == 0 && promptName == null && span.providerValue() == null) {
       return null;
     }
     return new GenerationData(
@@ -71,7 +88,8 @@ public final class SpanDataFactory {
         usage == null ? Map.of() : usage,
         cost == null ? Map.of() : cost,
         span.completionStartEpochNanos(),
-        span.promptName(),
-        span.promptVersion());
+        promptName,
+        promptVersion,
+        span.providerValue());
   }
 }

@@ -10,6 +10,8 @@ import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Exceptions;
 import reactor.util.Logger;
@@ -29,6 +31,8 @@ public final class SpanRecorder {
   private final TracerMetrics metrics;
   private final TraceClock clock;
   private final Runnable droppedAfterClose;
+  private final Predicate<RecordingSpan> heldOnEnd;
+  private final Consumer<SpanData> refused;
   private final SpanEndListener endListener;
   /** The recording spans started and not yet ended, which shutdown waits for (see {@link OpenSpans}). */
   private final OpenSpans openSpans = new OpenSpans();
@@ -38,14 +42,18 @@ public final class SpanRecorder {
   /**
    * @param clock the clock of span timestamps, already guarded against a throwing user clock
    * @param droppedAfterClose called after a span ended after close was counted as dropped
+   * @param heldOnEnd takes an ended span instead of the pipeline, answering true, when tail sampling holds its trace
+   * @param refused told of a span the pipeline refused (counted there), for what it holds outside the pipeline
    */
   public SpanRecorder(BatchingPipeline<SpanData> pipeline, SpanDataFactory factory, TracerMetrics metrics,
-      TraceClock clock, Runnable droppedAfterClose) {
+      TraceClock clock, Runnable droppedAfterClose, Predicate<RecordingSpan> heldOnEnd, Consumer<SpanData> refused) {
     this.pipeline = pipeline;
     this.factory = factory;
     this.metrics = metrics;
     this.clock = clock;
     this.droppedAfterClose = droppedAfterClose;
+    this.heldOnEnd = heldOnEnd;
+    this.refused = refused;
     this.endListener = new SpanEndListener() {
       @Override
       public void onEnd(RecordingSpan span) {
@@ -60,12 +68,32 @@ public final class SpanRecorder {
   }
 
   /**
-   * Starts a sampled span now, registered as open unless shutdown has stopped accepting.
+   * A user clock that throws would leave spans that can never end: fall back to the system clock for that
+   * reading instead. The default clock is used as it is.
+   */
+  public static TraceClock guarded(TraceClock clock) {
+    if (clock == TraceClock.system()) {
+      return clock;
+    }
+    return () -> {
+      try {
+        return clock.nowEpochNanos();
+      } catch (Throwable t) {
+        Exceptions.throwIfJvmFatal(t);
+        return TraceClock.system().nowEpochNanos();
+      }
+    };
+  }
+
+  /**
+   * Starts a sampled span, registered as open unless shutdown has stopped accepting.
    *
    * @param parent the parent, or null for a new trace
+   * @param startEpochNanos when it started, read from the tracer's clock
+   * @param heldTrace the trace tail sampling holds the span in, or null
    */
   public RecordingSpan start(String traceId, String spanId, @Nullable SpanContext parent, String name,
-      ObservationType type, TraceAttributes attributes) {
+      ObservationType type, TraceAttributes attributes, long startEpochNanos, @Nullable Object heldTrace) {
     metrics.spansStarted.increment();
     RecordingSpan span = new RecordingSpan(
         endListener,
@@ -76,8 +104,11 @@ public final class SpanRecorder {
         parent != null && parent.remote(),
         name,
         type,
-        clock.nowEpochNanos(),
+        startEpochNanos,
         attributes);
+    if (heldTrace != null) {
+      span.heldTrace(heldTrace);
+    }
     if (!closing) {
       span.register(openSpans);
     }
@@ -140,19 +171,28 @@ public final class SpanRecorder {
       droppedAfterClose.run();
       return;
     }
+    if (heldOnEnd.test(span)) {
+      return;
+    }
     if (pipeline.refuseIfFull()) {
       // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
       return;
     }
-    SpanData data;
+    SpanData data = toSpanData(span);
+    if (data != null && !pipeline.offer(data)) {
+      refused.accept(data);
+    }
+  }
+
+  /** The ended span frozen, or null when that failed (counted as failed). */
+  public @Nullable SpanData toSpanData(RecordingSpan span) {
     try {
-      data = factory.toSpanData(span);
+      return factory.toSpanData(span);
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the span as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);
       log.warn("fluxtrace: could not record span '{}': {}", span.name(), t.getClass().getName());
-      return;
+      return null;
     }
-    pipeline.offer(data);
   }
 }

@@ -170,10 +170,15 @@ public final class HttpTransport {
     }
   }
 
-  /** The transport to {@code endpoint} for {@code maxConcurrentExports} span exports, not yet leased. */
-  public static HttpTransport create(EndpointSettings endpoint, TransportSettings settings, int maxConcurrentExports) {
-    // Span exports and the score exporter's two concurrent requests at most.
-    return new HttpTransport(endpoint.endpoint(), settings, endpoint.timeout(), Math.max(1, maxConcurrentExports) + 2);
+  /**
+   * The transport to {@code endpoint} for {@code maxConcurrentExports} span exports and {@code mediaUploads} media
+   * uploads at once, not yet leased.
+   */
+  public static HttpTransport create(EndpointSettings endpoint, TransportSettings settings, int maxConcurrentExports,
+      int mediaUploads) {
+    // Span exports, the score exporter's two concurrent requests and the media uploads at most.
+    return new HttpTransport(endpoint.endpoint(), settings, endpoint.timeout(),
+        Math.max(1, maxConcurrentExports) + 2 + mediaUploads);
   }
 
   /**

@@ -23,6 +23,8 @@ public final class ContextSpans {
   public static final Object REMOTE_PARENT = new Key("fluxtrace.remoteParent");
   /** The request's trace-wide attributes ({@link TraceAttributes}), merged by nested {@code contextWrite}s. */
   public static final Object ATTRIBUTES = new Key("fluxtrace.attributes");
+  /** The id a new trace started here takes ({@link String}), instead of a random one; a parent takes precedence. */
+  public static final Object TRACE_ID = new Key("fluxtrace.traceId");
 
   private ContextSpans() {}
 
@@ -50,13 +52,20 @@ public final class ContextSpans {
    * Starts the span of one subscription under the parent found in {@code context}.
    *
    * @return null when the parent's trace is not recorded (the caller then passes signals straight through: the
-   *     Context already carries that decision to every step above); otherwise the new span, which does not record
+   *     Context already carries that decision to every step above), unless it is a remote caller's trace that tail
+   *     sampling decides here; otherwise the new span, which does not record
    *     when a new trace was sampled out and must then still be written upstream so that its children agree
    */
   public static @Nullable Span start(FluxTracer tracer, String name, ObservationType type, ContextView context) {
     SpanContext parent = parent(context);
-    if (parent != null && !parent.sampled()) {
+    if (parent != null && !parent.sampled() && !(parent.remote() && tracer.decidesJoinedTraces())) {
       return null;
+    }
+    if (parent == null) {
+      String traceId = context.getOrDefault(TRACE_ID, null);
+      if (traceId != null) {
+        return tracer.startTrace(traceId, name, type, attributes(context));
+      }
     }
     return tracer.startSpan(name, type, parent, attributes(context));
   }

@@ -5,7 +5,8 @@ import io.fluxtrace.springai.SpringAiTracing;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.client.ChatClientCustomizer;
+import org.springframework.ai.chat.client.advisor.api.Advisor;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -14,17 +15,21 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
  * Traces Spring AI with zero code when Spring AI and a {@link ReactorTracing} bean (the fluxtrace starter's, or the
- * application's) are present: every chat model and tool-calling manager bean is instrumented (see
+ * application's) are present: every chat model, tool-calling manager, embedding model and vector store bean is
+ * instrumented, and every auto-configured {@code ChatClient.Builder} gets fluxtrace's advisor (see
  * {@link SpringAiTracing}). Turned off with {@code fluxtrace.spring-ai.enabled=false}; configured by
  * {@link FluxtraceSpringAiProperties}.
  */
 @AutoConfiguration(afterName = FluxtraceSpringAiAutoConfiguration.STARTER_AUTO_CONFIGURATION)
-@ConditionalOnClass({ChatModel.class, ReactorTracing.class})
+// By name: the class is read (not loaded) where Spring AI is absent.
+@ConditionalOnClass(name = {"org.springframework.ai.chat.model.ChatModel", "io.fluxtrace.reactor.ReactorTracing"})
 @ConditionalOnBean(ReactorTracing.class)
 @ConditionalOnProperty(prefix = "fluxtrace.spring-ai", name = "enabled", matchIfMissing = true)
 public class FluxtraceSpringAiAutoConfiguration {
@@ -46,6 +51,23 @@ public class FluxtraceSpringAiAutoConfiguration {
     return SpringAiTracing.beanPostProcessor(
         () -> springAiTracing(tracing.getObject(), resolver.getIfUnique(), properties),
         skipBeans == null ? List.of() : skipBeans);
+  }
+
+  /**
+   * Adds fluxtrace's advisor to every {@code ChatClient.Builder} Spring AI's auto-configuration makes, so that a
+   * {@code ChatClient} call is one unit: Spring AI 2 runs the tool loop in the {@code ChatClient}, and the RAG
+   * advisors search in blocking steps (see {@link SpringAiTracing#advisor()}).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.ai.chat.client.ChatClientCustomizer")
+  static class ChatClientConfiguration {
+
+    @Bean
+    ChatClientCustomizer fluxtraceChatClientCustomizer(
+        @Qualifier("fluxtraceSpringAiBeanPostProcessor") BeanPostProcessor postProcessor) {
+      Advisor advisor = SpringAiTracing.advisor(postProcessor);
+      return builder -> builder.defaultAdvisors(advisor);
+    }
   }
 
   static SpringAiTracing springAiTracing(

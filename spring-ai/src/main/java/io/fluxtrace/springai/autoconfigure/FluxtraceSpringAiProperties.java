@@ -10,12 +10,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of the Spring AI instrumentation, under {@code fluxtrace.spring-ai}.
  *
  * @param enabled whether Spring AI calls are traced (default true)
- * @param captureContent whether prompts, completions, tool arguments and results are recorded (default true;
- *     masking always applies)
+ * @param captureContent whether prompts, completions, tool arguments and results, embedding inputs and search
+ *     queries are recorded (default true; masking always applies)
  * @param prices USD per million tokens by model name, such as
  *     {@code fluxtrace.spring-ai.prices.gpt-4o-mini.input=0.15} and {@code ...output=0.6}
- * @param skipModels model names whose calls are not traced
- * @param skipBeans names of chat model and tool-calling manager beans left alone
+ * @param skipModels model names (requested or default) whose calls, and their tools, are not traced
+ * @param skipBeans names of chat model, tool-calling manager, embedding model and vector store beans left alone
  */
 @ConfigurationProperties("fluxtrace.spring-ai")
 public record FluxtraceSpringAiProperties(

@@ -94,6 +94,11 @@ final class ChatInvocation {
     return messages;
   }
 
+  /** The parent of the tools and later generations: the caller's span, else the first generation. */
+  synchronized @Nullable SpanContext siblingsParent() {
+    return siblingsParent;
+  }
+
   /** Starts the first generation. */
   synchronized void start() {
     startGeneration(messages);

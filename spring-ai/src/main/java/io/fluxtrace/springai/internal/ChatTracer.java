@@ -2,6 +2,7 @@ package io.fluxtrace.springai.internal;
 
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.SpanContext;
+import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.reactor.internal.ContextSpans;
 import java.util.List;
@@ -51,6 +52,13 @@ public final class ChatTracer {
       return "fluxtrace.springai.skipped";
     }
   };
+  /** The Context key of the {@link Scope} of a {@code ChatClient} stream ({@link TracingAdvisor}). */
+  static final Object SCOPE = new Object() {
+    @Override
+    public String toString() {
+      return "fluxtrace.springai.scope";
+    }
+  };
   /** The Context key of a Langfuse prompt link ({@code ChatInvocation.PromptLink}). */
   public static final Object PROMPT = new Object() {
     @Override
@@ -62,6 +70,7 @@ public final class ChatTracer {
   private final ReactorTracing tracing;
   private final Settings settings;
   private final Set<ChatInvocation> blockingCalls = ConcurrentHashMap.newKeySet();
+  private final Scopes scopes = new Scopes();
 
   public ChatTracer(ReactorTracing tracing, Settings settings) {
     this.tracing = tracing;
@@ -74,6 +83,26 @@ public final class ChatTracer {
 
   public FluxTracer tracer() {
     return tracing.tracer();
+  }
+
+  /** The scopes of the {@code ChatClient} calls and searches in flight. */
+  Scopes scopes() {
+    return scopes;
+  }
+
+  /**
+   * The scope a call belongs to when its Context has no span: the {@code ChatClient} stream's (in the Context), or
+   * the blocking {@code ChatClient} call's whose messages it was given.
+   */
+  @Nullable Scope scopeOf(ContextView context, List<?> messages) {
+    Scope scope = context.getOrDefault(SCOPE, null);
+    return scope != null ? scope : scopes.find(messages);
+  }
+
+  /** As {@link #scopeOf(ContextView, List)}, with the scope named in the prompt's options first. */
+  @Nullable Scope scopeOf(ContextView context, Prompt prompt) {
+    Scope scope = Scope.of(prompt.getOptions());
+    return scope != null ? scope : scopeOf(context, prompt.getInstructions());
   }
 
   /** A prompt link for the Context. */
@@ -135,17 +164,35 @@ public final class ChatTracer {
       if (parent != null && !parent.sampled()) {
         return null;
       }
-      ChatOptions defaults = model.getDefaultOptions();
+      Scope scope = context.getOrDefault(SCOPE, null);
+      if (scope == null) {
+        scope = Scope.of(prompt.getOptions());
+      }
+      if (scope == null && parent == null) {
+        scope = scopes.find(prompt.getInstructions());
+      }
+      ChatOptions defaults = SpringAiLine.options(model);
       ChatOptions options = prompt.getOptions();
       String requested = SpringAiValues.model(options, defaults);
       if (requested != null && settings.skipModels().contains(requested)) {
+        if (scope != null) {
+          scope.skip();
+        }
         return null;
+      }
+      TraceAttributes attributes = ContextSpans.attributes(context);
+      if (parent == null && scope != null) {
+        parent = scope.parent();
+        attributes = scope.attributes();
       }
       Map<String, Object> parameters = SpringAiValues.parameters(options, defaults);
       ChatInvocation.PromptLink link = context.getOrDefault(PROMPT, null);
-      ChatInvocation invocation = new ChatInvocation(tracer(), settings, parent, ContextSpans.attributes(context),
+      ChatInvocation invocation = new ChatInvocation(tracer(), settings, parent, attributes,
           requested, parameters, link, List.copyOf(prompt.getInstructions()));
       invocation.start();
+      if (scope != null) {
+        scope.started(invocation.siblingsParent());
+      }
       return invocation;
     } catch (RuntimeException e) {
       // Tracing never breaks the call: without a span, the model is called as if fluxtrace were not there.
@@ -156,17 +203,40 @@ public final class ChatTracer {
   }
 
   /**
-   * Where the tools of a round that belongs to no traced model invocation go: under the current span of the Reactor
-   * Context handed to the tool-calling manager, as when a {@code ChatClient} advisor (rather than the model) runs
-   * the tool loop; null when there is no such span, or when the round belongs to a skipped model.
+   * Where the tools of a round that belongs to no traced model invocation go (the tool loop runs outside the model:
+   * Spring AI 2's {@code ToolCallingAdvisor}): under the current span of the Reactor Context handed to the
+   * tool-calling manager, else in the {@code ChatClient} call's scope; null when there is neither, or when the round
+   * belongs to a skipped model.
    */
-  @Nullable ContextView toolRoundContext() {
+  @Nullable Scope toolRoundScope(Prompt prompt) {
     ContextView context = ToolCallReactiveContextHolder.getContext();
-    if (context.hasKey(SKIPPED) || context.hasKey(INVOCATION)) {
+    if (context.hasKey(SKIPPED)) {
+      return null;
+    }
+    Scope scope = scopeOf(context, prompt);
+    if (scope != null && scope.skipped()) {
       return null;
     }
     SpanContext parent = ContextSpans.parent(context);
-    return parent == null || !parent.sampled() ? null : context;
+    if (parent != null) {
+      return parent.sampled() ? new Scope(parent, ContextSpans.attributes(context)) : null;
+    }
+    return scope;
+  }
+
+  /**
+   * The scope of a blocking call (an embedding, a similarity search) given {@code keys}: the span of the Reactor
+   * Context Spring AI hands to a tool, else the scope one of the keys belongs to, else a new trace; null when the
+   * caller's span is not sampled.
+   */
+  @Nullable Scope blockingScope(List<?> keys) {
+    ContextView context = ToolCallReactiveContextHolder.getContext();
+    SpanContext parent = ContextSpans.parent(context);
+    if (parent != null) {
+      return parent.sampled() ? new Scope(parent, ContextSpans.attributes(context)) : null;
+    }
+    Scope scope = scopes.find(keys);
+    return scope != null ? scope : new Scope(null, ContextSpans.attributes(context));
   }
 
   /** The invocation a tool round belongs to, or null when the model is not traced. */

@@ -2,6 +2,7 @@ package io.fluxtrace.springai.internal;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -10,6 +11,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.embedding.EmbeddingRequest;
+import org.springframework.ai.embedding.EmbeddingResponse;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.model.tool.ToolExecutionResult;
 import org.springframework.aop.ProxyMethodInvocation;
@@ -18,6 +22,7 @@ import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
+import org.springframework.util.ClassUtils;
 import reactor.core.publisher.Flux;
 import reactor.util.context.Context;
 
@@ -32,14 +37,38 @@ import reactor.util.context.Context;
  */
 public final class SpringAiInterceptors implements BeanPostProcessor, Ordered {
 
+  private static final boolean VECTOR_STORES = ClassUtils.isPresent(
+      "org.springframework.ai.vectorstore.VectorStore", SpringAiInterceptors.class.getClassLoader());
+
   private final Supplier<@Nullable ChatTracer> chats;
   private final Supplier<@Nullable ToolTracer> tools;
+  private final Supplier<@Nullable EmbeddingTracer> embeddings;
+  private final Supplier<@Nullable RetrievalTracer> retrievals;
   private final Set<String> skipBeans;
 
-  public SpringAiInterceptors(Set<String> skipBeans, Supplier<@Nullable ChatTracer> chats, Supplier<@Nullable ToolTracer> tools) {
+  public SpringAiInterceptors(Set<String> skipBeans, Supplier<@Nullable ChatTracer> chats,
+      Supplier<@Nullable ToolTracer> tools, Supplier<@Nullable EmbeddingTracer> embeddings,
+      Supplier<@Nullable RetrievalTracer> retrievals) {
     this.skipBeans = Set.copyOf(skipBeans);
     this.chats = chats;
     this.tools = tools;
+    this.embeddings = embeddings;
+    this.retrievals = retrievals;
+  }
+
+  /** The {@code ChatClient} advisor sharing this post-processor's tracers. */
+  public TracingAdvisor advisor() {
+    return new TracingAdvisor(chats, tools);
+  }
+
+  /** {@code model} with its embedding calls traced (programmatic set-up); its class is kept. */
+  public EmbeddingModel embeddingModel(EmbeddingModel model) {
+    return (EmbeddingModel) proxy(model, new EmbeddingAdvice());
+  }
+
+  /** {@code store} with its similarity searches traced (programmatic set-up); its class is kept. */
+  public Object vectorStore(Object store) {
+    return proxy(store, new VectorStoreAdvice());
   }
 
   @Override
@@ -59,10 +88,16 @@ public final class SpringAiInterceptors implements BeanPostProcessor, Ordered {
     if (bean instanceof ToolCallingManager) {
       return proxy(bean, new ToolCallingAdvice());
     }
+    if (bean instanceof EmbeddingModel) {
+      return proxy(bean, new EmbeddingAdvice());
+    }
+    if (VECTOR_STORES && RetrievalTracer.isVectorStore(bean)) {
+      return proxy(bean, new VectorStoreAdvice());
+    }
     return bean;
   }
 
-  private static Object proxy(Object bean, MethodInterceptor advice) {
+  static Object proxy(Object bean, MethodInterceptor advice) {
     if (bean instanceof Advised advised && !advised.isFrozen()) {
       advised.addAdvice(0, advice);
       return bean;
@@ -133,6 +168,86 @@ public final class SpringAiInterceptors implements BeanPostProcessor, Ordered {
           return flux;
         } catch (Throwable t) {
           return Flux.error(t);
+        }
+      });
+    }
+  }
+
+  /**
+   * {@code call(EmbeddingRequest)} is traced with its response (usage). The interface's default methods that only
+   * build a request ({@code embed(String)}, {@code embed(List<String>)}, {@code embedForResponse}) run on a
+   * {@link TracingEmbeddingModel} view of the bean, so that their own {@code call} is the traced one (a call the
+   * bean makes on itself never reaches the proxy); other embedding methods are traced without usage.
+   */
+  private final class EmbeddingAdvice implements MethodInterceptor {
+    @Override
+    public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+      Method method = invocation.getMethod();
+      EmbeddingTracer tracer = embeddings.get();
+      Object target = invocation.getThis();
+      Object[] args = invocation.getArguments();
+      if (tracer == null || !(target instanceof EmbeddingModel model)) {
+        return invocation.proceed();
+      }
+      if (takesOne(method, "call", EmbeddingRequest.class) && args[0] instanceof EmbeddingRequest request) {
+        return tracer.call(request, r -> {
+          try {
+            return (EmbeddingResponse) proceed(invocation, r);
+          } catch (Throwable t) {
+            throw unchecked(t);
+          }
+        });
+      }
+      String name = method.getName();
+      if (!name.equals("embed") && !name.equals("embedForResponse")) {
+        return invocation.proceed();
+      }
+      boolean textsOnly = args.length == 1 && (args[0] instanceof String || args[0] instanceof List<?>);
+      if (textsOnly && isInterfaceDefault(target.getClass(), method)) {
+        try {
+          return method.invoke(new TracingEmbeddingModel(model, tracer), args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          throw e.getCause() == null ? e : e.getCause();
+        }
+      }
+      List<?> inputs = args.length > 0 && args[0] instanceof List<?> list ? list
+          : args.length > 0 && args[0] != null ? List.of(args[0]) : List.of();
+      return tracer.opaque(inputs, () -> {
+        try {
+          return proceed(invocation, args);
+        } catch (Throwable t) {
+          throw unchecked(t);
+        }
+      });
+    }
+  }
+
+  private static boolean isInterfaceDefault(Class<?> type, Method method) {
+    try {
+      Method implementation = type.getMethod(method.getName(), method.getParameterTypes());
+      return implementation.isDefault() && implementation.getDeclaringClass() == EmbeddingModel.class;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
+  /** {@code similaritySearch(SearchRequest)} and {@code similaritySearch(String)}, traced as retrievers. */
+  private final class VectorStoreAdvice implements MethodInterceptor {
+    @Override
+    public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+      Method method = invocation.getMethod();
+      RetrievalTracer tracer = method.getName().equals("similaritySearch") && method.getParameterCount() == 1
+          ? retrievals.get() : null;
+      Object target = invocation.getThis();
+      Object argument = invocation.getArguments()[0];
+      if (tracer == null || target == null || argument == null) {
+        return invocation.proceed();
+      }
+      return tracer.search(target, argument, invocation.getArguments(), args -> {
+        try {
+          return proceed(invocation, args);
+        } catch (Throwable t) {
+          throw unchecked(t);
         }
       });
     }

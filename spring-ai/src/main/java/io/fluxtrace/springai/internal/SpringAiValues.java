@@ -180,6 +180,17 @@ final class SpringAiValues {
     return out;
   }
 
+  /** What an embedding or a search was given: a text, or a document's id and text. */
+  static Object inputText(@Nullable Object input) {
+    if (input instanceof org.springframework.ai.document.Document document) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", document.getId());
+      m.put("text", document.getText());
+      return m;
+    }
+    return String.valueOf(input);
+  }
+
   /** A tool's arguments or result: parsed when it is JSON, so Langfuse shows it as such; else the string. */
   static @Nullable Object json(@Nullable String text) {
     if (text == null) {

@@ -1,16 +1,14 @@
 package io.fluxtrace.springai.internal;
 
 import io.fluxtrace.SpanContext;
-import io.fluxtrace.TraceAttributes;
-import io.fluxtrace.reactor.internal.ContextSpans;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.model.tool.ToolExecutionResult;
@@ -50,16 +48,17 @@ public final class ToolTracer {
       if (invocation != null) {
         parent = invocation.toolRound(response);
         if (parent != null) {
-          traced = withTracedTools(prompt, parent, invocation.attributes());
+          traced = withTracedTools(prompt, new Scope(parent, invocation.attributes()));
         }
       } else {
-        ContextView context = chats.toolRoundContext();
-        SpanContext contextParent = context == null ? null : ContextSpans.parent(context);
-        if (context != null && contextParent != null) {
-          traced = withTracedTools(prompt, contextParent, ContextSpans.attributes(context));
+        // The tool loop runs outside the model (Spring AI 2's ToolCallingAdvisor, or an application's own): the
+        // tools go under the caller's span, or under the ChatClient call's scope.
+        Scope scope = chats.toolRoundScope(prompt);
+        if (scope != null) {
+          traced = withTracedTools(prompt, scope);
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       log.warn("fluxtrace: could not trace a Spring AI tool round; the tools run untraced", e);
       traced = prompt;
     }
@@ -70,18 +69,37 @@ public final class ToolTracer {
     return result;
   }
 
-  private Prompt withTracedTools(Prompt prompt, SpanContext parent, TraceAttributes attributes) {
+  /**
+   * {@code prompt} with each of its tools wrapped in a tracing callback under {@code scope} (a tool wrapped earlier,
+   * by {@link TracingAdvisor}, is re-wrapped: traced once, under the parent known here).
+   */
+  Prompt withTracedTools(Prompt prompt, Scope scope) {
     if (!(prompt.getOptions() instanceof ToolCallingChatOptions options)) {
       return prompt;
     }
+    ToolCallingChatOptions copy = withTracedTools(options, scope, false);
+    // The copy's tool context, internal execution flag and the rest are the prompt's own.
+    return copy == null ? prompt : new Prompt(prompt.getInstructions(), copy);
+  }
+
+  /**
+   * A copy of {@code options} whose tools are traced under {@code scope}, and (when {@code marked}) whose tool
+   * context names the scope ({@link Scope#KEY}); null when nothing is to change.
+   */
+  @Nullable ToolCallingChatOptions withTracedTools(ToolCallingChatOptions options, Scope scope, boolean marked) {
+    List<ToolCallback> callbacks = SpringAiLine.toolCallbacks(options);
+    Set<String> toolNames = SpringAiLine.toolNames(options);
+    if (callbacks.isEmpty() && toolNames.isEmpty() && !marked) {
+      return null;
+    }
     List<ToolCallback> wrapped = new ArrayList<>();
     Set<String> names = new LinkedHashSet<>();
-    for (ToolCallback callback : options.getToolCallbacks()) {
-      wrapped.add(new TracingToolCallback(callback, chats.tracer(), chats.settings(), parent, attributes));
+    for (ToolCallback callback : callbacks) {
+      wrapped.add(new TracingToolCallback(callback, chats.tracer(), chats.settings(), scope));
       names.add(callback.getToolDefinition().name());
     }
     Set<String> unresolved = new LinkedHashSet<>();
-    for (String name : options.getToolNames()) {
+    for (String name : toolNames) {
       if (names.contains(name)) {
         continue;
       }
@@ -89,16 +107,9 @@ public final class ToolTracer {
       if (callback == null) {
         unresolved.add(name);
       } else {
-        wrapped.add(new TracingToolCallback(callback, chats.tracer(), chats.settings(), parent, attributes));
+        wrapped.add(new TracingToolCallback(callback, chats.tracer(), chats.settings(), scope));
       }
     }
-    ChatOptions copied = options.copy();
-    if (!(copied instanceof ToolCallingChatOptions copy)) {
-      return prompt;
-    }
-    copy.setToolCallbacks(wrapped);
-    copy.setToolNames(unresolved);
-    // The copy's tool context, internal execution flag and the rest are the prompt's own.
-    return new Prompt(prompt.getInstructions(), copy);
+    return SpringAiLine.withTools(options, wrapped, unresolved, marked ? Map.of(Scope.KEY, scope) : Map.of());
   }
 }

@@ -33,6 +33,15 @@ public final class TracingChatModel implements ChatModel {
     return delegate.getDefaultOptions();
   }
 
+  /**
+   * Spring AI 2's {@code ChatModel.getOptions()} (not in 1.1, so no {@code @Override}): the delegate's, which a
+   * {@code ChatClient} builds each request's options from; without it the interface's default would hand the
+   * provider generic options.
+   */
+  public ChatOptions getOptions() {
+    return SpringAiLine.options(delegate);
+  }
+
   @Override
   public String toString() {
     return "TracingChatModel{" + delegate + '}';

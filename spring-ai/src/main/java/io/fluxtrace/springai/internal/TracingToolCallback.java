@@ -4,7 +4,6 @@ import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.Span;
 import io.fluxtrace.SpanContext;
-import io.fluxtrace.TraceAttributes;
 import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.model.ToolContext;
 import org.springframework.ai.tool.ToolCallback;
@@ -21,16 +20,22 @@ final class TracingToolCallback implements ToolCallback {
   private final ToolCallback delegate;
   private final FluxTracer tracer;
   private final Settings settings;
-  private final SpanContext parent;
-  private final TraceAttributes attributes;
+  private final Scope scope;
 
-  TracingToolCallback(
-      ToolCallback delegate, FluxTracer tracer, Settings settings, SpanContext parent, TraceAttributes attributes) {
-    this.delegate = delegate;
+  /**
+   * The tool's span goes under {@code scope}'s parent, asked when the tool runs (a blocking call's first generation
+   * may start only after the callbacks were wrapped); a skipped model's tools are not traced.
+   */
+  TracingToolCallback(ToolCallback delegate, FluxTracer tracer, Settings settings, Scope scope) {
+    this.delegate = unwrap(delegate);
     this.tracer = tracer;
     this.settings = settings;
-    this.parent = parent;
-    this.attributes = attributes;
+    this.scope = scope;
+  }
+
+  /** The application's callback under any tracing wrapper, so that a tool is never traced twice. */
+  static ToolCallback unwrap(ToolCallback callback) {
+    return callback instanceof TracingToolCallback traced ? traced.delegate : callback;
   }
 
   @Override
@@ -57,7 +62,7 @@ final class TracingToolCallback implements ToolCallback {
     Span span = start(toolInput);
     String result;
     try {
-      result = withContext ? delegate.call(toolInput, toolContext) : delegate.call(toolInput);
+      result = withContext ? delegate.call(toolInput, withoutScope(toolContext)) : delegate.call(toolInput);
     } catch (RuntimeException | Error e) {
       span.endWithError(e);
       throw e;
@@ -69,9 +74,25 @@ final class TracingToolCallback implements ToolCallback {
     return result;
   }
 
+  /** The tool context without fluxtrace's scope, which is none of the tool's business. */
+  private static @Nullable ToolContext withoutScope(@Nullable ToolContext toolContext) {
+    if (toolContext == null || !toolContext.getContext().containsKey(Scope.KEY)) {
+      return toolContext;
+    }
+    java.util.Map<String, Object> context = new java.util.HashMap<>(toolContext.getContext());
+    context.remove(Scope.KEY);
+    return new ToolContext(context);
+  }
+
   private Span start(String toolInput) {
     try {
-      Span span = tracer.startSpan(delegate.getToolDefinition().name(), ObservationType.TOOL, parent, attributes);
+      if (scope.skipped()) {
+        return Span.noop();
+      }
+      SpanContext parent = scope.parent();
+      Span span = tracer.startSpan(delegate.getToolDefinition().name(), ObservationType.TOOL, parent,
+          scope.attributes());
+      scope.started(span.context());
       if (span.isRecording()) {
         if (settings.captureContent()) {
           span.input(SpringAiValues.json(toolInput));

@@ -33,6 +33,14 @@ import reactor.netty.http.server.HttpServerResponse;
  *       chunks.
  * </ul>
  *
+ * <p>A user message that starts with {@link #SLOW} is streamed with a second between chunks (for clients that
+ * cancel mid-stream).
+ *
+ * <p>{@code POST /v1/embeddings} (and {@code /embeddings}) answers each input with a deterministic
+ * {@link #EMBEDDING_DIMENSIONS}-dimensional unit vector (letter counts folded into the dimensions, so texts that
+ * share letters are similar), as floats or as base64 when asked, with {@code prompt_tokens} = {@code total_tokens} =
+ * the number of whitespace-separated words of all inputs ({@link #embeddingTokens}).
+ *
  * <p>Streams wait {@link #firstChunkDelay()} before the first chunk and {@link #chunkInterval()} between chunks,
  * and send usage in a last chunk with no choices when asked ({@code stream_options.include_usage}). Usage is fixed
  * per kind of answer ({@link #TOOL_CALL_USAGE}, {@link #TEXT_USAGE}), so tests know what was sent. The model
@@ -48,6 +56,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
   public static final int[] TEXT_USAGE = {200, 30, 230};
   /** How many chunks a streamed text answer has. */
   public static final int TEXT_CHUNKS = 4;
+  /** A user message with this prefix is streamed slowly: a second between chunks. */
+  public static final String SLOW = "a long answer";
+  /** The size of the fake's embedding vectors. */
+  public static final int EMBEDDING_DIMENSIONS = 8;
   /** Appended to the requested model in every answer: the model "returned". */
   public static final String MODEL_SUFFIX = "-2026-01-01";
 
@@ -57,6 +69,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
   private final Duration chunkInterval;
   private final DisposableServer server;
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger embeddingRequests = new AtomicInteger();
   private final AtomicInteger openStreams = new AtomicInteger();
 
   private FakeOpenAiServer(Duration firstChunkDelay, Duration chunkInterval, int port) {
@@ -71,7 +84,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
             .post("/v1/chat/completions", (request, response) -> request.receive().aggregate().asString()
                 .flatMap(body -> answer(body, response).then()))
             .post("/chat/completions", (request, response) -> request.receive().aggregate().asString()
-                .flatMap(body -> answer(body, response).then())))
+                .flatMap(body -> answer(body, response).then()))
+            .post("/v1/embeddings", (request, response) -> request.receive().aggregate().asString()
+                .flatMap(body -> embeddings(body, response).then()))
+            .post("/embeddings", (request, response) -> request.receive().aggregate().asString()
+                .flatMap(body -> embeddings(body, response).then())))
         .bindNow();
   }
 
@@ -104,6 +121,86 @@ public final class FakeOpenAiServer implements AutoCloseable {
   /** Chat completion requests received so far. */
   public int requests() {
     return requests.get();
+  }
+
+  /** Embedding requests received so far. */
+  public int embeddingRequests() {
+    return embeddingRequests.get();
+  }
+
+  /** The tokens the fake reports for embedding {@code inputs}: their whitespace-separated words. */
+  public static int embeddingTokens(List<String> inputs) {
+    int words = 0;
+    for (String input : inputs) {
+      String t = input.strip();
+      words += t.isEmpty() ? 0 : t.split("\\s+").length;
+    }
+    return words;
+  }
+
+  /** The fake's vector of {@code text}. */
+  public static float[] vector(String text) {
+    float[] v = new float[EMBEDDING_DIMENSIONS];
+    for (char c : text.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+      if (Character.isLetterOrDigit(c)) {
+        v[c % EMBEDDING_DIMENSIONS] += 1;
+      }
+    }
+    double norm = 0;
+    for (float x : v) {
+      norm += x * x;
+    }
+    if (norm == 0) {
+      v[0] = 1;
+      return v;
+    }
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (v[i] / Math.sqrt(norm));
+    }
+    return v;
+  }
+
+  private Mono<Void> embeddings(String body, HttpServerResponse response) {
+    embeddingRequests.incrementAndGet();
+    JsonNode request;
+    try {
+      request = JSON.readTree(body);
+    } catch (Exception e) {
+      return response.status(400).sendString(Mono.just("{\"error\":{\"message\":\"bad json\"}}")).then();
+    }
+    List<String> inputs = new ArrayList<>();
+    JsonNode input = request.path("input");
+    if (input.isArray()) {
+      input.forEach(i -> inputs.add(i.asText()));
+    } else {
+      inputs.add(input.asText());
+    }
+    boolean base64 = "base64".equals(request.path("encoding_format").asText());
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("object", "list");
+    ArrayNode data = answer.putArray("data");
+    for (int i = 0; i < inputs.size(); i++) {
+      ObjectNode item = data.addObject();
+      item.put("object", "embedding");
+      item.put("index", i);
+      float[] v = vector(inputs.get(i));
+      if (base64) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) {
+          bytes.putFloat(x);
+        }
+        item.put("embedding", java.util.Base64.getEncoder().encodeToString(bytes.array()));
+      } else {
+        ArrayNode values = item.putArray("embedding");
+        for (float x : v) {
+          values.add(x);
+        }
+      }
+    }
+    answer.put("model", request.path("model").asText("fake-embedding") + MODEL_SUFFIX);
+    int tokens = embeddingTokens(inputs);
+    answer.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    return response.header("content-type", "application/json").sendString(Mono.just(answer.toString())).then();
   }
 
   /** Streams still being sent (a client that went away ends its stream). */
@@ -173,12 +270,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
       chunks.add(last);
     }
     boolean cut = user.equals("fail:cut");
+    Duration interval = user.startsWith(SLOW) ? Duration.ofSeconds(1) : chunkInterval;
     Flux<String> events = Flux.fromIterable(cut ? chunks.subList(0, 2) : chunks)
         .map(c -> "data: " + c + "\n\n")
         .concatWith(cut ? Flux.error(new IllegalStateException("fake: stream cut")) : Flux.just("data: [DONE]\n\n"))
         .index()
         .concatMap(indexed -> Mono.just(indexed.getT2())
-            .delayElement(indexed.getT1() == 0 ? firstChunkDelay : chunkInterval));
+            .delayElement(indexed.getT1() == 0 ? firstChunkDelay : interval));
     return response.header("content-type", "text/event-stream")
         .send(events
             .map(s -> Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8)))

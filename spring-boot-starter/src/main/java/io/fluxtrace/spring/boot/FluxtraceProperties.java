@@ -143,6 +143,17 @@ public class FluxtraceProperties {
   private @Nullable Boolean noProxy;
 
   /** The WebFlux filter that sets each request's user, session and caller's trace. */
+  // Langfuse fields (issue 17).
+
+  /** The service.version resource attribute; Langfuse uses it as a trace's version when no span sets one. */
+  private @Nullable String serviceVersion;
+
+  /**
+   * Whether spans also carry the OpenTelemetry GenAI attributes (gen_ai.*) for other OTLP backends; Langfuse reads
+   * them only where its own attribute is missing. Default true.
+   */
+  private @Nullable Boolean genAiAttributes;
+
   private final Web web = new Web();
 
   /** Joining the application's own trace (Micrometer Tracing or OpenTelemetry) in process. */
@@ -150,6 +161,12 @@ public class FluxtraceProperties {
 
   /** A link to each request's Langfuse trace in the logs. */
   private final TraceUrl traceUrl = new TraceUrl();
+
+  /** Media (images, audio, PDFs) in span content, uploaded to Langfuse's media API. */
+  private final Media media = new Media();
+
+  /** Tail sampling: keep every failed and every slow trace whatever the sample rate. */
+  private final Sampling sampling = new Sampling();
 
   public @Nullable Boolean getEnabled() {
     return enabled;
@@ -427,6 +444,30 @@ public class FluxtraceProperties {
     return traceUrl;
   }
 
+  public Media getMedia() {
+    return media;
+  }
+
+  public Sampling getSampling() {
+    return sampling;
+  }
+
+  public @Nullable String getServiceVersion() {
+    return serviceVersion;
+  }
+
+  public void setServiceVersion(@Nullable String serviceVersion) {
+    this.serviceVersion = serviceVersion;
+  }
+
+  public @Nullable Boolean getGenAiAttributes() {
+    return genAiAttributes;
+  }
+
+  public void setGenAiAttributes(@Nullable Boolean genAiAttributes) {
+    this.genAiAttributes = genAiAttributes;
+  }
+
   @Override
   public String toString() {
     // Spring may print a properties object in a binding failure: no key, no header value.
@@ -554,7 +595,8 @@ public class FluxtraceProperties {
 
     /**
      * The Langfuse project id for direct links (base-url/project/ID/traces/TRACE); without it links are
-     * base-url/trace/TRACE, which Langfuse redirects to the trace's project.
+     * base-url/trace/TRACE, which Langfuse redirects to the trace's project. Also the tracer's projectId, for
+     * FluxTracer.traceUrl and TraceContext.currentTraceUrl.
      */
     private @Nullable String projectId;
 
@@ -572,6 +614,173 @@ public class FluxtraceProperties {
 
     public void setProjectId(@Nullable String projectId) {
       this.projectId = projectId;
+    }
+  }
+
+  /** Media upload to Langfuse (see docs/media.md). */
+  public static class Media {
+
+    /**
+     * Whether media in span input, output and metadata (io.fluxtrace.Media, byte arrays, data:...;base64, strings)
+     * is uploaded to Langfuse's media API and replaced by its reference; only with Langfuse keys. Default:
+     * LANGFUSE_MEDIA_UPLOAD_ENABLED, else true.
+     */
+    private @Nullable Boolean enabled;
+
+    /** Pieces of media waiting for or in upload at most; past it media is replaced by a placeholder. Default 256. */
+    private @Nullable Integer maxQueued;
+
+    /**
+     * Bytes of media waiting for or in upload at most, taken from max-queued-bytes, at most half of it. Default: a
+     * quarter of max-queued-bytes.
+     */
+    private @Nullable Long maxQueuedBytes;
+
+    public @Nullable Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(@Nullable Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public @Nullable Integer getMaxQueued() {
+      return maxQueued;
+    }
+
+    public void setMaxQueued(@Nullable Integer maxQueued) {
+      this.maxQueued = maxQueued;
+    }
+
+    public @Nullable Long getMaxQueuedBytes() {
+      return maxQueuedBytes;
+    }
+
+    public void setMaxQueuedBytes(@Nullable Long maxQueuedBytes) {
+      this.maxQueuedBytes = maxQueuedBytes;
+    }
+  }
+
+  /**
+   * Tail sampling ({@link io.fluxtrace.TailSampling}): the spans of a trace the sample rate would drop are held until
+   * its local root ends, then the trace is kept whole if it failed or was slow, else sampled out. A rule over the
+   * ended root ({@code keepWhen}) is set with a {@link FluxTracerCustomizer}.
+   */
+  public static class Sampling {
+
+    /** Whether tail sampling is on. Default false: the sample rate decides when a trace starts. */
+    private boolean tail = false;
+
+    /** Keep every trace with a span of level ERROR. Default true. */
+    private @Nullable Boolean keepErrors;
+
+    /** Keep every trace with a span of level WARNING, cancellations included. Default false. */
+    private @Nullable Boolean keepWarnings;
+
+    /** Keep every trace whose local root lasted longer than this. Default: none. */
+    private @Nullable Duration keepSlowerThan;
+
+    /** Spans held per trace at most; a trace that reaches it is decided then. Default 1000. */
+    private @Nullable Integer maxHeldSpansPerTrace;
+
+    /** Spans held in total at most, out of max-queued-spans. Default: a quarter of max-queued-spans. */
+    private @Nullable Integer maxHeldSpans;
+
+    /** Estimated bytes held in total at most, out of max-queued-bytes. Default: a quarter of max-queued-bytes. */
+    private @Nullable Long maxHeldBytes;
+
+    /** How long a trace is held at most before it is decided with what is known. Default 60s. */
+    private @Nullable Duration decisionTimeout;
+
+    /**
+     * Whether a trace joined from a traceparent with sampled=0 is held and decided here (kept if it fails here).
+     * Default: true when trace-join is on and does not honour the joined span's sampled flag (the flag is then
+     * fluxtrace's own rate, so the joined trace is decided like one of the application's own), else false (it
+     * follows the caller's flag).
+     */
+    private @Nullable Boolean decideJoinedTraces;
+
+    /** Whether scores of sampled-out traces are still delivered. Default false: dropped and counted. */
+    private @Nullable Boolean keepScoresOfSampledOutTraces;
+
+    public boolean isTail() {
+      return tail;
+    }
+
+    public void setTail(boolean tail) {
+      this.tail = tail;
+    }
+
+    public @Nullable Boolean getKeepErrors() {
+      return keepErrors;
+    }
+
+    public void setKeepErrors(@Nullable Boolean keepErrors) {
+      this.keepErrors = keepErrors;
+    }
+
+    public @Nullable Boolean getKeepWarnings() {
+      return keepWarnings;
+    }
+
+    public void setKeepWarnings(@Nullable Boolean keepWarnings) {
+      this.keepWarnings = keepWarnings;
+    }
+
+    public @Nullable Duration getKeepSlowerThan() {
+      return keepSlowerThan;
+    }
+
+    public void setKeepSlowerThan(@Nullable Duration keepSlowerThan) {
+      this.keepSlowerThan = keepSlowerThan;
+    }
+
+    public @Nullable Integer getMaxHeldSpansPerTrace() {
+      return maxHeldSpansPerTrace;
+    }
+
+    public void setMaxHeldSpansPerTrace(@Nullable Integer maxHeldSpansPerTrace) {
+      this.maxHeldSpansPerTrace = maxHeldSpansPerTrace;
+    }
+
+    public @Nullable Integer getMaxHeldSpans() {
+      return maxHeldSpans;
+    }
+
+    public void setMaxHeldSpans(@Nullable Integer maxHeldSpans) {
+      this.maxHeldSpans = maxHeldSpans;
+    }
+
+    public @Nullable Long getMaxHeldBytes() {
+      return maxHeldBytes;
+    }
+
+    public void setMaxHeldBytes(@Nullable Long maxHeldBytes) {
+      this.maxHeldBytes = maxHeldBytes;
+    }
+
+    public @Nullable Duration getDecisionTimeout() {
+      return decisionTimeout;
+    }
+
+    public void setDecisionTimeout(@Nullable Duration decisionTimeout) {
+      this.decisionTimeout = decisionTimeout;
+    }
+
+    public @Nullable Boolean getDecideJoinedTraces() {
+      return decideJoinedTraces;
+    }
+
+    public void setDecideJoinedTraces(@Nullable Boolean decideJoinedTraces) {
+      this.decideJoinedTraces = decideJoinedTraces;
+    }
+
+    public @Nullable Boolean getKeepScoresOfSampledOutTraces() {
+      return keepScoresOfSampledOutTraces;
+    }
+
+    public void setKeepScoresOfSampledOutTraces(@Nullable Boolean keepScoresOfSampledOutTraces) {
+      this.keepScoresOfSampledOutTraces = keepScoresOfSampledOutTraces;
     }
   }
 }

@@ -8,8 +8,11 @@ import io.fluxtrace.ContentKind;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationType;
+import io.fluxtrace.TailSampling;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.export.InMemorySpanExporter;
+import io.fluxtrace.internal.TracerAccess;
+import io.fluxtrace.internal.config.MediaSettings;
 import io.fluxtrace.reactor.ReactorTracing;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceActuatorAutoConfiguration;
 import io.fluxtrace.spring.boot.autoconfigure.FluxtraceAutoConfiguration;
@@ -114,6 +117,36 @@ class AutoConfigurationTest {
           assertThat(tracer.isEnabled()).isTrue();
           tracer.startSpan("one", ObservationType.SPAN, null, TraceAttributes.EMPTY).end();
           assertThat(receiver.awaitRequest().header("x-langfuse-public-key")).isEqualTo(PK);
+        });
+  }
+
+  @Test
+  void samplingPropertiesTurnOnTailSamplingAndABadOneFailsStartupNamingIt() {
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
+            "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.sample-rate=0.1", "fluxtrace.sampling.tail=true",
+            "fluxtrace.sampling.keep-warnings=true", "fluxtrace.sampling.keep-slower-than=2s",
+            "fluxtrace.sampling.max-held-spans=1000", "fluxtrace.sampling.decision-timeout=30s")
+        .run(context -> {
+          TailSampling tail = TracerAccess.config(context.getBean(FluxTracer.class)).sampling().tail();
+          assertThat(tail).isNotNull();
+          assertThat(Objects.requireNonNull(tail).keepErrors()).isTrue();
+          assertThat(tail.keepWarnings()).isTrue();
+          assertThat(tail.slowerThan()).isEqualTo(Duration.ofSeconds(2));
+          assertThat(tail.maxHeldSpans()).isEqualTo(1000);
+          assertThat(tail.decisionTimeout()).isEqualTo(Duration.ofSeconds(30));
+          // The joined span is the application's own and its flag fluxtrace's own rate: decided here.
+          assertThat(tail.decideJoinedTraces()).isTrue();
+        });
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
+            "fluxtrace.sampling.tail=true", "fluxtrace.trace-join.honour-sampled-flag=true")
+        .run(context -> assertThat(Objects.requireNonNull(TracerAccess.config(context.getBean(FluxTracer.class))
+            .sampling().tail()).decideJoinedTraces()).isFalse());
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK)
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).sampling().tail()).isNull());
+    runner.withPropertyValues("fluxtrace.sampling.tail=true", "fluxtrace.sampling.max-held-spans-per-trace=0")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(fullMessage(context.getStartupFailure())).contains("fluxtrace.sampling.max-held-spans-per-trace");
         });
   }
 
@@ -264,13 +297,13 @@ class AutoConfigurationTest {
           "fluxtrace.scores.exported", "fluxtrace.scores.failed", "fluxtrace.scores.queued",
           "fluxtrace.scores.recorded", "fluxtrace.scores.retries", "fluxtrace.spans.dropped",
           "fluxtrace.spans.ended", "fluxtrace.spans.enqueued", "fluxtrace.spans.exported", "fluxtrace.spans.failed",
-          "fluxtrace.spans.mutations.after.end", "fluxtrace.spans.queued", "fluxtrace.spans.queued.size",
-          "fluxtrace.spans.started");
+          "fluxtrace.spans.held", "fluxtrace.spans.mutations.after.end", "fluxtrace.spans.queued",
+          "fluxtrace.spans.queued.size", "fluxtrace.spans.sampled.out", "fluxtrace.spans.started");
       // Low cardinality: the only tags are bounded enums.
       assertThat(registry.getMeters()).allSatisfy((Meter m) -> assertThat(m.getId().getTags())
           .allSatisfy(tag -> assertThat(tag.getKey()).isIn("reason", "cause")));
-      // 19 untagged meters; failed by each of 8 reasons (spans, scores); dropped by 2 causes (spans), 3 (scores).
-      assertThat(registry.getMeters()).hasSize(19 + 8 + 8 + 2 + 3);
+      // 21 untagged meters; failed by each of 8 reasons (spans, scores); dropped by 2 causes (spans), 4 (scores).
+      assertThat(registry.getMeters()).hasSize(21 + 8 + 8 + 2 + 4);
       assertThat(registry.find("fluxtrace.export.sent").functionCounter()).extracting(FunctionCounter::getId)
           .extracting(id -> id.getBaseUnit()).isEqualTo("bytes");
     });
@@ -288,6 +321,26 @@ class AutoConfigurationTest {
       assertThat(context).hasFailed();
       assertThat(fullMessage(context.getStartupFailure())).contains("fluxtrace.public-key").doesNotContain(SK);
     });
+  }
+
+  @Test
+  void mediaPropertiesConfigureTheMediaUploadAndABadOneIsNamed() {
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
+            "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.media.max-queued=7",
+            "fluxtrace.media.max-queued-bytes=2097152")
+        .run(context -> {
+          MediaSettings media = TracerAccess.config(context.getBean(FluxTracer.class)).media();
+          assertThat(media.enabled()).isTrue();
+          assertThat(media.maxQueued()).isEqualTo(7);
+          assertThat(media.maxQueuedBytes()).isEqualTo(2_097_152);
+        });
+    runner.withPropertyValues("fluxtrace.public-key=" + PK, "fluxtrace.secret-key=" + SK,
+            "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.media.enabled=false")
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).media().enabled()).isFalse());
+    runner.withPropertyValues("LANGFUSE_PUBLIC_KEY=" + PK, "LANGFUSE_SECRET_KEY=" + SK,
+            "LANGFUSE_BASE_URL=" + receiver.baseUrl(), "LANGFUSE_MEDIA_UPLOAD_ENABLED=false")
+        .run(context -> assertThat(TracerAccess.config(context.getBean(FluxTracer.class)).media().enabled()).isFalse());
+    assertStartupFails("fluxtrace.media.max-queued-bytes=10", "fluxtrace.media.max-queued-bytes");
   }
 
   private void assertStartupFails(String property, String named) {

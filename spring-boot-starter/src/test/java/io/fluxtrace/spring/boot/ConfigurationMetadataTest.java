@@ -10,6 +10,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,10 @@ class ConfigurationMetadataTest {
   /** Builder settings that take objects, configured with beans instead of properties. */
   private static final Set<String> BEANS = Set.of("exporter", "scoreExporter", "objectMapper", "masker", "clock",
       "exportScheduler", "build");
+
+  /** Builder settings grouped under a prefix of their own. */
+  private static final Map<String, String> GROUPED = Map.of("mediaUpload", "fluxtrace.media.enabled",
+      "maxQueuedMedia", "fluxtrace.media.max-queued", "maxQueuedMediaBytes", "fluxtrace.media.max-queued-bytes");
 
   @Test
   void everyValueSettingOfTheBuilderIsADescribedProperty() throws Exception {
@@ -44,7 +49,17 @@ class ConfigurationMetadataTest {
           || BEANS.contains(setter.getName())) {
         continue;
       }
-      String property = "fluxtrace." + (setter.getName().equals("header") ? "headers" : kebab(setter.getName()));
+      if (setter.getName().equals("tailSampling")) {
+        // A group of settings, one property each under fluxtrace.sampling.
+        assertThat(names).as("properties for builder setting tailSampling").contains("fluxtrace.sampling.tail",
+            "fluxtrace.sampling.keep-slower-than", "fluxtrace.sampling.max-held-bytes");
+        continue;
+      }
+      String property = setter.getName().equals("projectId")
+          // The project id is first a trace link setting of the starter's web filter.
+          ? "fluxtrace.trace-url.project-id"
+          : GROUPED.getOrDefault(setter.getName(),
+              "fluxtrace." + (setter.getName().equals("header") ? "headers" : kebab(setter.getName())));
       assertThat(names).as("a property for builder setting %s", setter.getName()).contains(property);
     }
   }

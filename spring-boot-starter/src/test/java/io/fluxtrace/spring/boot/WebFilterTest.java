@@ -10,7 +10,7 @@ import io.fluxtrace.export.InMemorySpanExporter;
 import io.fluxtrace.reactor.internal.ContextSpans;
 import io.fluxtrace.spring.boot.internal.FluxtraceWebFilter;
 import io.fluxtrace.spring.boot.internal.OpenTelemetryTraceJoin;
-import io.fluxtrace.spring.boot.internal.TraceLinks;
+import io.fluxtrace.internal.config.TraceLinks;
 import io.fluxtrace.testing.LogCapture;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.TraceFlags;

@@ -5,7 +5,7 @@ import io.fluxtrace.spring.boot.FluxtraceProperties;
 import io.fluxtrace.spring.boot.RequestTraceAttributes;
 import io.fluxtrace.spring.boot.TraceJoin;
 import io.fluxtrace.spring.boot.internal.FluxtraceWebFilter;
-import io.fluxtrace.spring.boot.internal.TraceLinks;
+import io.fluxtrace.internal.config.TraceLinks;
 import io.fluxtrace.spring.boot.internal.TracerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

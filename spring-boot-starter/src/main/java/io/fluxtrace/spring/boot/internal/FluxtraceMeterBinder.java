@@ -50,6 +50,10 @@ public final class FluxtraceMeterBinder implements MeterBinder {
         s -> s.queuedSpans());
     gauge(registry, "fluxtrace.spans.queued.size", "Estimated bytes of the spans in the pipeline now",
         BaseUnits.BYTES, s -> s.queuedBytes());
+    counter(registry, "fluxtrace.spans.sampled.out", "Recorded spans of traces tail sampling sampled out", null,
+        s -> s.sampling().spansSampledOut());
+    gauge(registry, "fluxtrace.spans.held", "Spans tail sampling holds now, until their trace is decided", null,
+        s -> s.sampling().heldSpans());
     counter(registry, "fluxtrace.spans.mutations.after.end", "Changes to spans after they ended, ignored", null,
         s -> s.mutationsAfterEnd());
     counter(registry, "fluxtrace.content.replaced", "Values that could not be serialized and were replaced", null,
@@ -73,6 +77,7 @@ public final class FluxtraceMeterBinder implements MeterBinder {
     scoreDropped(registry, "queue_full", s -> s.droppedQueueFull());
     scoreDropped(registry, "after_close", s -> s.droppedAfterClose());
     scoreDropped(registry, "no_exporter", s -> s.droppedNoExporter());
+    scoreDropped(registry, "sampled_out", s -> s.droppedSampledOut());
     scoreCounter(registry, "fluxtrace.scores.retries", "Times a score was sent again after a retryable answer",
         s -> s.retries());
     Gauge.builder("fluxtrace.scores.queued", tracer, t -> t.stats().scores().queued())

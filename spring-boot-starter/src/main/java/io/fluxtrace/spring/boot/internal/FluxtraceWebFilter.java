@@ -3,6 +3,7 @@ package io.fluxtrace.spring.boot.internal;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.SpanContext;
 import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.internal.config.TraceLinks;
 import io.fluxtrace.reactor.TraceContext;
 import io.fluxtrace.reactor.Traceparent;
 import io.fluxtrace.spring.boot.FluxtraceProperties;

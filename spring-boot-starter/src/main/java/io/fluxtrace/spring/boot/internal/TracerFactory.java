@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fluxtrace.ContentMasker;
 import io.fluxtrace.FluxTracer;
 import io.fluxtrace.FluxTracerBuilder;
+import io.fluxtrace.TailSampling;
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.spring.boot.FluxTracerCustomizer;
@@ -31,7 +32,8 @@ public final class TracerFactory {
   /** The variables {@link FluxTracerBuilder} reads; resolved through Spring so any property source may set them. */
   static final List<String> VARIABLES = List.of("LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "LANGFUSE_BASE_URL",
       "LANGFUSE_HOST", "LANGFUSE_TRACING_ENVIRONMENT", "LANGFUSE_RELEASE", "LANGFUSE_SAMPLE_RATE",
-      "LANGFUSE_TRACING_ENABLED", "LANGFUSE_FLUSH_AT", "LANGFUSE_FLUSH_INTERVAL", "LANGFUSE_TIMEOUT");
+      "LANGFUSE_TRACING_ENABLED", "LANGFUSE_FLUSH_AT", "LANGFUSE_FLUSH_INTERVAL", "LANGFUSE_TIMEOUT",
+      "LANGFUSE_MEDIA_UPLOAD_ENABLED");
 
   private static final Pattern SETTING = Pattern.compile("\\b([a-z][A-Za-z]+)\\b");
 
@@ -94,7 +96,19 @@ public final class TracerFactory {
       set.put("noProxy", FluxtraceProperties.PREFIX + ".no-proxy");
       b.noProxy();
     }
+    // Media upload: grouped under fluxtrace.media.*
+    applyAs(set, "mediaUpload", "media.enabled", p.getMedia().getEnabled(), b::mediaUpload);
+    applyAs(set, "maxQueuedMedia", "media.max-queued", p.getMedia().getMaxQueued(), b::maxQueuedMedia);
+    applyAs(set, "maxQueuedMediaBytes", "media.max-queued-bytes", p.getMedia().getMaxQueuedBytes(),
+        b::maxQueuedMediaBytes);
     b.shutdownHook(p.isShutdownHook());
+    apply(set, "serviceVersion", p.getServiceVersion(), b::serviceVersion);
+    apply(set, "genAiAttributes", p.getGenAiAttributes(), b::genAiAttributes);
+    String projectId = p.getTraceUrl().getProjectId();
+    if (projectId != null) {
+      set.put("projectId", FluxtraceProperties.PREFIX + ".trace-url.project-id");
+      b.projectId(projectId);
+    }
     try {
       p.getHeaders().forEach(b::header);
       if (masker != null) {
@@ -109,6 +123,7 @@ public final class TracerFactory {
       if (objectMapper != null) {
         b.objectMapper(objectMapper);
       }
+      tailSampling(p.getSampling(), p.getTraceJoin(), set, b);
       for (FluxTracerCustomizer customizer : customizers) {
         customizer.customize(b);
       }
@@ -123,6 +138,34 @@ public final class TracerFactory {
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigurationException(propertyNames(String.valueOf(e.getMessage()), set), e);
     }
+  }
+
+  /** The {@code fluxtrace.sampling.*} properties, when tail sampling is on; a customizer may replace them. */
+  private static void tailSampling(FluxtraceProperties.Sampling s, FluxtraceProperties.TraceJoin join,
+      Map<String, String> set, FluxTracerBuilder b) {
+    if (!s.isTail()) {
+      return;
+    }
+    String prefix = FluxtraceProperties.PREFIX + ".sampling.";
+    set.put("tailSampling", prefix + "tail");
+    TailSampling.Builder t = TailSampling.builder();
+    Map<String, String> names = new LinkedHashMap<>();
+    apply(names, "keepErrors", s.getKeepErrors(), t::keepErrors);
+    apply(names, "keepWarnings", s.getKeepWarnings(), t::keepWarnings);
+    apply(names, "keepSlowerThan", s.getKeepSlowerThan(), t::keepSlowerThan);
+    apply(names, "maxHeldSpansPerTrace", s.getMaxHeldSpansPerTrace(), t::maxHeldSpansPerTrace);
+    apply(names, "maxHeldSpans", s.getMaxHeldSpans(), t::maxHeldSpans);
+    apply(names, "maxHeldBytes", s.getMaxHeldBytes(), t::maxHeldBytes);
+    apply(names, "decisionTimeout", s.getDecisionTimeout(), t::decisionTimeout);
+    apply(names, "decideJoinedTraces", s.getDecideJoinedTraces(), t::decideJoinedTraces);
+    if (s.getDecideJoinedTraces() == null && join.isEnabled() && !join.isHonourSampledFlag()) {
+      // The joined span is the application's own and its flag fluxtrace's own rate: decide it here like a new trace.
+      t.decideJoinedTraces(true);
+    }
+    apply(names, "keepScoresOfSampledOutTraces", s.getKeepScoresOfSampledOutTraces(),
+        t::keepScoresOfSampledOutTraces);
+    names.keySet().forEach(setting -> set.put(setting, prefix + kebab(setting)));
+    b.tailSampling(t.build());
   }
 
   /** Whether the tracer would be on but has no Langfuse keys and nowhere else to send. */
@@ -191,6 +234,15 @@ public final class TracerFactory {
   private static <T> void apply(Map<String, String> set, String setting, @Nullable T value, Consumer<T> setter) {
     if (value != null) {
       set.put(setting, FluxtraceProperties.PREFIX + '.' + kebab(setting));
+      setter.accept(value);
+    }
+  }
+
+  /** {@link #apply} for a setting whose property has another name below {@code fluxtrace.}. */
+  private static <T> void applyAs(Map<String, String> set, String setting, String property, @Nullable T value,
+      Consumer<T> setter) {
+    if (value != null) {
+      set.put(setting, FluxtraceProperties.PREFIX + '.' + property);
       setter.accept(value);
     }
   }

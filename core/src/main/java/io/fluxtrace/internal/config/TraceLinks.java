@@ -1,4 +1,4 @@
-package io.fluxtrace.spring.boot.internal;
+package io.fluxtrace.internal.config;
 
 import org.jspecify.annotations.Nullable;
 
@@ -11,6 +11,7 @@ public final class TraceLinks {
   private final String baseUrl;
   private final @Nullable String projectId;
 
+  /** Links below {@code baseUrl} (no trailing slash), into {@code projectId} when it is not blank. */
   public TraceLinks(String baseUrl, @Nullable String projectId) {
     this.baseUrl = baseUrl;
     this.projectId = projectId == null || projectId.isBlank() ? null : projectId.trim();
