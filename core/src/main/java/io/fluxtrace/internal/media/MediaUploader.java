@@ -11,6 +11,7 @@ import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.content.ContentEncoder;
+import io.fluxtrace.internal.util.Bounds;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
 import io.fluxtrace.internal.config.TracerConfig;
@@ -200,10 +201,10 @@ public final class MediaUploader implements ContentEncoder.MediaStep {
     if (content.length() > settings.maxQueuedBytes()) {
       return dropped(content, "larger than maxQueuedMediaBytes (" + settings.maxQueuedBytes() + ")");
     }
-    if (!reserve(queued, 1, settings.maxQueued())) {
+    if (!Bounds.reserve(queued, 1, settings.maxQueued())) {
       return dropped(content, "too much media waiting for upload");
     }
-    if (!reserve(queuedBytes, content.length(), settings.maxQueuedBytes())) {
+    if (!Bounds.reserve(queuedBytes, content.length(), settings.maxQueuedBytes())) {
       queued.decrementAndGet();
       return dropped(content, "too much media waiting for upload");
     }
@@ -221,18 +222,6 @@ public final class MediaUploader implements ContentEncoder.MediaStep {
     dropWarnings.warn("fluxtrace: media ({}, {} bytes) was not uploaded: {}; the span shows a placeholder instead,"
         + " counted in stats().media().droppedQueueFull()", content.contentType(), content.length(), why);
     return content.placeholder(why);
-  }
-
-  private static boolean reserve(AtomicLong counter, long amount, long max) {
-    for (;;) {
-      long current = counter.get();
-      if (current > max - amount) {
-        return false;
-      }
-      if (counter.compareAndSet(current, current + amount)) {
-        return true;
-      }
-    }
   }
 
   // Uploading

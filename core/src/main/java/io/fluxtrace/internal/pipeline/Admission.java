@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.pipeline;
 
+import io.fluxtrace.internal.util.Bounds;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,11 +31,11 @@ final class Admission {
 
   /** Reserves room for one item of {@code size} bytes; false (the item counted as refused) when it does not fit. */
   boolean tryAdmit(long size) {
-    if (!reserve(items, 1, options.maxQueuedItems())) {
+    if (!Bounds.reserve(items, 1, options.maxQueuedItems())) {
       refuse();
       return false;
     }
-    if (!reserve(bytes, size, options.maxQueuedBytes())) {
+    if (!Bounds.reserve(bytes, size, options.maxQueuedBytes())) {
       release(1, 0);
       refuse();
       return false;
@@ -79,24 +80,6 @@ final class Admission {
     long drops = dropsToReport.getAndSet(0);
     if (drops > 0) {
       logDrops(drops);
-    }
-  }
-
-  /**
-   * Takes {@code amount} of room in {@code counter} if it stays within {@code max}. A compare-and-set, not an add
-   * that is taken back when it overshoots: the counts never exceed the bounds even for an instant, so the gauges
-   * never show more than the bounds and a concurrent offer is never refused because of room that another was about
-   * to give back. Retried only when another thread changed the count in between (lock-free, never waiting).
-   */
-  private static boolean reserve(AtomicLong counter, long amount, long max) {
-    for (;;) {
-      long current = counter.get();
-      if (current > max - amount) {
-        return false;
-      }
-      if (counter.compareAndSet(current, current + amount)) {
-        return true;
-      }
     }
   }
 

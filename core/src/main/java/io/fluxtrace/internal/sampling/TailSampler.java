@@ -12,6 +12,7 @@ import io.fluxtrace.internal.config.SamplingSettings;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
 import io.fluxtrace.internal.pipeline.SpanSizeEstimator;
 import io.fluxtrace.internal.span.RecordingSpan;
+import io.fluxtrace.internal.util.Bounds;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.time.Duration;
@@ -419,27 +420,14 @@ public final class TailSampler {
     if (trace.items >= options.maxHeldSpansPerTrace()) {
       return false;
     }
-    if (!reserve(heldItems, 1, maxHeldSpans)) {
+    if (!Bounds.reserve(heldItems, 1, maxHeldSpans)) {
       return false;
     }
-    if (!reserve(heldBytes, size, maxHeldBytes)) {
+    if (!Bounds.reserve(heldBytes, size, maxHeldBytes)) {
       heldItems.decrementAndGet();
       return false;
     }
     return true;
-  }
-
-  /** A compare-and-set loop, as the pipeline's: the totals never exceed their bounds, not even for an instant. */
-  private static boolean reserve(AtomicLong counter, long amount, long max) {
-    for (;;) {
-      long current = counter.get();
-      if (current > max - amount) {
-        return false;
-      }
-      if (counter.compareAndSet(current, current + amount)) {
-        return true;
-      }
-    }
   }
 
   /** Under the trace's monitor: a decided trace with no open span leaves the map; its decision is remembered. */
