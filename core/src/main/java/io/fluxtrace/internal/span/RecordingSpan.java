@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * A span that records. Every mutable field is guarded by {@link #lock}; the lock is never held while calling
  * out (serialization and export happen after the span has ended, outside it). Once {@link #ended} is set under
  * the lock no field changes again, so the end listener reads them without locking.
+ *
+ * <p>Longer than 600 lines because it implements the whole {@link Span} interface (some sixty methods: every
+ * setter and its read accessor), each a few lines under the same lock-and-ended discipline; splitting the fields
+ * over several objects would spread that discipline instead of keeping it checkable in one place.
  */
 public final class RecordingSpan implements Span {
 
