@@ -27,6 +27,7 @@ import reactor.core.Disposable;
 import reactor.core.Exceptions;
 import reactor.core.Fuseable;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -59,7 +60,9 @@ import reactor.util.concurrent.Queues;
  * <p>Items travel through a unicast {@link Sinks.Many} to a {@link Batcher} that runs on
  * {@code Schedulers.single(scheduler)}: one worker of the export scheduler, so that the batcher's state,
  * its timer ticks and the export completions (hopped back onto that worker) are never touched by two threads
- * at once, whatever scheduler the user configured. The batcher pulls: it takes items from the sink's queue
+ * at once, whatever scheduler the user configured. With more than one export slot, each export call (which encodes
+ * its batch) runs as a task of its own on the export scheduler, which the pipeline makes with one thread per slot
+ * (up to the number of cores) when none is configured. The batcher pulls: it takes items from the sink's queue
  * (fused) only while no cut batch waits for an export slot, which is how it honours the exports' demand, and
  * the worker is woken only when the items waiting could fill a batch, on every flush interval tick, and on
  * flush, so that ending a span costs no task submission in the common case (as in OpenTelemetry's
@@ -126,7 +129,10 @@ public final class BatchingPipeline<T> {
           + " Schedulers.immediate() would batch and export on the threads that end spans");
     }
     if (configured == null) {
-      Scheduler own = Schedulers.newSingle("fluxtrace-" + options.itemName() + "-export", true);
+      // One thread per export slot, up to the cores: export calls (which encode their batch) run side by side.
+      int threads = Math.min(options.maxConcurrentExports(), Runtime.getRuntime().availableProcessors());
+      String name = "fluxtrace-" + options.itemName() + "-export";
+      Scheduler own = threads > 1 ? Schedulers.newParallel(name, threads, true) : Schedulers.newSingle(name, true);
       this.ownedScheduler = own;
       this.scheduler = own;
     } else {
@@ -586,11 +592,19 @@ public final class BatchingPipeline<T> {
     private void export(Batch<T> batch) {
       ExportCall call = new ExportCall(batch);
       batch.call = call;
-      try {
-        exporter.export(Collections.unmodifiableList(batch.items)).subscribe(call);
-      } catch (Throwable t) {
-        call.fail(t);
+      List<T> items = Collections.unmodifiableList(batch.items);
+      if (options.maxConcurrentExports() == 1) {
+        try {
+          exporter.export(items).subscribe(call);
+        } catch (Throwable t) {
+          call.fail(t);
+        }
+        return;
       }
+      // The export call encodes its batch: as a task of its own on the export scheduler, so that batches in
+      // flight encode at once on as many threads as the scheduler has, and the worker goes on batching meanwhile.
+      // A throwing exporter becomes an error signal, which the call settles like an error of the publisher.
+      Flux.defer(() -> exporter.export(items)).subscribeOn(scheduler).subscribe(call);
     }
 
     private void onSettled(Batch<T> batch, List<ExportResult> results) {

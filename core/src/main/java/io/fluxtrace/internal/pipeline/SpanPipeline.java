@@ -4,31 +4,44 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
+import io.fluxtrace.internal.SpanDataFactory;
 import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
+import io.fluxtrace.internal.span.CapturedSpan;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import reactor.core.publisher.Mono;
 
-/** The span pipeline: a {@link BatchingPipeline} of {@link SpanData} configured and counted for the tracer. */
+/**
+ * The span pipeline: a {@link BatchingPipeline} of {@link CapturedSpan}s configured and counted for the tracer. Each
+ * batch's captured content is encoded into {@link SpanData} in its export call, which the pipeline runs on the
+ * export scheduler, so that batches in flight are encoded at once when the scheduler has the threads.
+ */
 public final class SpanPipeline {
 
   private SpanPipeline() {}
 
   /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
-  public static BatchingPipeline<SpanData> create(TracerConfig config, TracerMetrics metrics, SpanExporter exporter) {
+  public static BatchingPipeline<CapturedSpan> create(
+      TracerConfig config, TracerMetrics metrics, SpanExporter exporter, SpanDataFactory factory) {
     PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
     SpanSizeEstimator.init();
-    BatchingPipeline<SpanData> pipeline =
-        new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));
+    BatchingPipeline<CapturedSpan> pipeline = new BatchingPipeline<>(
+        options, (CapturedSpan span) -> SpanSizeEstimator.estimate(span), adapt(exporter, factory), listener(metrics));
     metrics.gauges(pipeline::queuedItems, pipeline::queuedBytes);
     return pipeline;
   }
 
-  private static BatchExporter<SpanData> adapt(SpanExporter exporter) {
+  private static BatchExporter<CapturedSpan> adapt(SpanExporter exporter, SpanDataFactory factory) {
     return new BatchExporter<>() {
       @Override
-      public Mono<ExportResult> export(List<SpanData> batch) {
-        return exporter.export(batch);
+      public Mono<ExportResult> export(List<CapturedSpan> batch) {
+        List<SpanData> spans = new ArrayList<>(batch.size());
+        for (CapturedSpan span : batch) {
+          spans.add(factory.toSpanData(span));
+        }
+        return exporter.export(Collections.unmodifiableList(spans));
       }
 
       @Override
