@@ -19,10 +19,13 @@ import io.fluxtrace.internal.TracerConfig;
 import io.fluxtrace.internal.TracerMetrics;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
+import io.fluxtrace.internal.span.CapturedSpan;
 import java.time.Duration;
 import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Exceptions;
@@ -61,7 +64,7 @@ public final class FluxTracer implements AutoCloseable {
   /** The configured clock, guarded (see {@link #guardClock}). */
   private final TraceClock spanClock;
   private final TracerMetrics metrics = new TracerMetrics();
-  private final @Nullable BatchingPipeline<SpanData> pipeline;
+  private final @Nullable BatchingPipeline<CapturedSpan> pipeline;
   private final SpanDataFactory spanDataFactory;
   private final @Nullable ScoreRecorder scores;
   private final SpanEndListener endListener;
@@ -89,7 +92,7 @@ public final class FluxTracer implements AutoCloseable {
       // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
       Exporters exporters = new Exporters(config);
       SpanExporter exporter = exporters.spanExporter(metrics);
-      this.pipeline = SpanPipeline.create(config, metrics, exporter);
+      this.pipeline = SpanPipeline.create(config, metrics, exporter, spanDataFactory);
       this.scores = new ScoreRecorder(config, metrics.scores,
           new ScoreDataFactory(encoder, spanClock, config.environment()), exporters);
     } else {
@@ -229,8 +232,23 @@ public final class FluxTracer implements AutoCloseable {
     String traceId;
     boolean sampled;
     if (parent == null) {
-      traceId = TraceIds.newTraceId();
-      sampled = isSampled(traceId);
+      if (config.sampleRate() < 1.0) {
+        // The decision needs only the trace id's low half: a trace sampled out formats no ids at all.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high;
+        long low;
+        do {
+          high = random.nextLong();
+          low = random.nextLong();
+        } while (high == 0 && low == 0);
+        if (!isSampled(low)) {
+          return new NonRecordingSpan(high, low);
+        }
+        traceId = HexFormat.of().toHexDigits(high) + HexFormat.of().toHexDigits(low);
+      } else {
+        traceId = TraceIds.newTraceId();
+      }
+      sampled = true;
     } else {
       traceId = parent.traceId();
       sampled = parent.sampled();
@@ -262,10 +280,18 @@ public final class FluxTracer implements AutoCloseable {
     if (config.sampleRate() >= 1.0) {
       return true;
     }
+    return isSampled(TraceIds.lowBits(traceId));
+  }
+
+  /** {@link #isSampled(String)} of a trace id whose low 64 bits are {@code lowBits}. */
+  private boolean isSampled(long lowBits) {
+    if (config.sampleRate() >= 1.0) {
+      return true;
+    }
     if (config.sampleRate() <= 0.0) {
       return false;
     }
-    return (TraceIds.lowBits(traceId) >>> 1) < sampleThreshold;
+    return (lowBits >>> 1) < sampleThreshold;
   }
 
   private void spanEnded(RecordingSpan span) {
@@ -283,7 +309,7 @@ public final class FluxTracer implements AutoCloseable {
 
   private void deliver(RecordingSpan span) {
     metrics.spansEnded.increment();
-    BatchingPipeline<SpanData> p = pipeline;
+    BatchingPipeline<CapturedSpan> p = pipeline;
     if (p == null) {
       return;
     }
@@ -297,9 +323,9 @@ public final class FluxTracer implements AutoCloseable {
       // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
       return;
     }
-    SpanData data;
+    CapturedSpan data;
     try {
-      data = spanDataFactory.toSpanData(span);
+      data = spanDataFactory.capture(span);
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the span as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);
@@ -316,7 +342,7 @@ public final class FluxTracer implements AutoCloseable {
    * happens until subscribed; the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
-    BatchingPipeline<SpanData> p = pipeline;
+    BatchingPipeline<CapturedSpan> p = pipeline;
     ScoreRecorder s = scores;
     if (p == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
@@ -387,7 +413,7 @@ public final class FluxTracer implements AutoCloseable {
     if (existing != null) {
       return existing;
     }
-    BatchingPipeline<SpanData> p = pipeline;
+    BatchingPipeline<CapturedSpan> p = pipeline;
     ScoreRecorder s = scores;
     Mono<FlushResult> created = p == null || s == null
         ? flush()
@@ -401,7 +427,7 @@ public final class FluxTracer implements AutoCloseable {
     return quarter.compareTo(MAX_DELIVERY_RESERVE) < 0 ? quarter : MAX_DELIVERY_RESERVE;
   }
 
-  private Mono<FlushResult> drainThenStop(BatchingPipeline<SpanData> p, ScoreRecorder s) {
+  private Mono<FlushResult> drainThenStop(BatchingPipeline<CapturedSpan> p, ScoreRecorder s) {
     Scheduler timer = p.timer();
     Duration timeout = config.shutdownTimeout();
     long start = timer.now(NANOSECONDS);
