@@ -404,7 +404,12 @@ public final class BatchingPipeline<T> {
 
   private static final class Batch<T> {
     final long seq;
-    final List<T> items;
+    /**
+     * The items until the batch is handed to the exporter, then null: from then on the exporter holds what it needs
+     * (for spans, their encoded form), and the items are not kept alive beside it.
+     */
+    @Nullable List<T> items;
+    final int count;
     final long bytes;
     boolean abandoned;
     @Nullable Disposable call;
@@ -412,7 +417,15 @@ public final class BatchingPipeline<T> {
     Batch(long seq, List<T> items, long bytes) {
       this.seq = seq;
       this.items = items;
+      this.count = items.size();
       this.bytes = bytes;
+    }
+
+    /** The items, for the exporter; the batch lets go of them. */
+    List<T> handOver() {
+      List<T> handed = Objects.requireNonNull(items, "items");
+      items = null;
+      return Collections.unmodifiableList(handed);
     }
   }
 
@@ -592,10 +605,9 @@ public final class BatchingPipeline<T> {
     private void export(Batch<T> batch) {
       ExportCall call = new ExportCall(batch);
       batch.call = call;
-      List<T> items = Collections.unmodifiableList(batch.items);
       if (options.maxConcurrentExports() == 1) {
         try {
-          exporter.export(items).subscribe(call);
+          exporter.export(batch.handOver()).subscribe(call);
         } catch (Throwable t) {
           call.fail(t);
         }
@@ -603,8 +615,13 @@ public final class BatchingPipeline<T> {
       }
       // The export call encodes its batch: as a task of its own on the export scheduler, so that batches in
       // flight encode at once on as many threads as the scheduler has, and the worker goes on batching meanwhile.
-      // A throwing exporter becomes an error signal, which the call settles like an error of the publisher.
-      Flux.defer(() -> exporter.export(items)).subscribeOn(scheduler).subscribe(call);
+      // A throwing exporter becomes an error signal, which the call settles like an error of the publisher. The
+      // items go through a holder that lets go of them once handed over: the operators keep the deferred supplier
+      // for the whole export, and the items must not stay reachable beside their encoded form.
+      AtomicReference<@Nullable List<T>> holder = new AtomicReference<>(batch.handOver());
+      Flux.defer(() -> exporter.export(Objects.requireNonNull(holder.getAndSet(null), "batch exported twice")))
+          .subscribeOn(scheduler)
+          .subscribe(call);
     }
 
     private void onSettled(Batch<T> batch, List<ExportResult> results) {
@@ -612,7 +629,7 @@ public final class BatchingPipeline<T> {
         return;
       }
       exporting.remove(batch);
-      int size = batch.items.size();
+      int size = batch.count;
       int unaccounted = size;
       listener.batchCompleted();
       for (ExportResult result : results) {
@@ -681,7 +698,7 @@ public final class BatchingPipeline<T> {
       current = new ArrayList<>(0);
       currentBytes = 0;
       for (Batch<T> batch : ready) {
-        items += batch.items.size();
+        items += batch.count;
         bytes += batch.bytes;
       }
       ready.clear();
@@ -691,7 +708,7 @@ public final class BatchingPipeline<T> {
         if (call != null) {
           call.dispose();
         }
-        items += batch.items.size();
+        items += batch.count;
         bytes += batch.bytes;
       }
       exporting.clear();
@@ -824,12 +841,12 @@ public final class BatchingPipeline<T> {
       for (ExportResult r : partial) {
         accounted += r.exported() + r.failed();
       }
-      partial.add(ExportResult.failure(Math.max(0, batch.items.size() - accounted), FailureReason.INTERNAL_ERROR));
+      partial.add(ExportResult.failure(Math.max(0, batch.count - accounted), FailureReason.INTERNAL_ERROR));
       settle(partial);
       if (first) {
         // After settling: the outcome is counted whatever describing the error costs.
         exportWarnings.warn("fluxtrace: exporting a batch of {} {} failed; counted as failed ({}): {}",
-            batch.items.size(), options.itemName(), FailureReason.INTERNAL_ERROR, describe(error));
+            batch.count, options.itemName(), FailureReason.INTERNAL_ERROR, describe(error));
       }
     }
 
