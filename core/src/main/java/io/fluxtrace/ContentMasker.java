@@ -1,6 +1,6 @@
 package io.fluxtrace;
 
-import io.fluxtrace.internal.DeepMasker;
+import io.fluxtrace.internal.content.DeepMasker;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 

@@ -3,26 +3,26 @@ package io.fluxtrace;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import io.fluxtrace.export.SpanExporter;
-import io.fluxtrace.internal.ContentEncoder;
 import io.fluxtrace.internal.Exporters;
-import io.fluxtrace.internal.NonRecordingSpan;
-import io.fluxtrace.internal.OpenSpans;
-import io.fluxtrace.internal.RateLimitedLog;
-import io.fluxtrace.internal.RecordingSpan;
-import io.fluxtrace.internal.SafeLogger;
-import io.fluxtrace.internal.ScoreDataFactory;
-import io.fluxtrace.internal.ScoreRecorder;
 import io.fluxtrace.internal.ShutdownDrain;
-import io.fluxtrace.internal.SpanDataFactory;
-import io.fluxtrace.internal.SpanEndListener;
-import io.fluxtrace.internal.TracerConfig;
-import io.fluxtrace.internal.TracerMetrics;
+import io.fluxtrace.internal.TracerAccess;
+import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.content.ContentEncoder;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
+import io.fluxtrace.internal.pipeline.CapturedSpan;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
-import io.fluxtrace.internal.span.CapturedSpan;
+import io.fluxtrace.internal.pipeline.TracerMetrics;
+import io.fluxtrace.internal.score.ScoreDataFactory;
+import io.fluxtrace.internal.score.ScoreRecorder;
+import io.fluxtrace.internal.span.OpenSpans;
+import io.fluxtrace.internal.span.RecordingSpan;
+import io.fluxtrace.internal.span.SpanDataFactory;
+import io.fluxtrace.internal.span.SpanEndListener;
+import io.fluxtrace.internal.util.RateLimitedLog;
+import io.fluxtrace.internal.util.SafeLogger;
 import java.time.Duration;
-import java.util.List;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,6 +53,12 @@ import reactor.util.Logger;
 public final class FluxTracer implements AutoCloseable {
 
   /** How much longer than the shutdown timeout the blocking bridges wait before they give up on shutdown. */
+  static {
+    // fluxtrace's own modules (the experiment runner reads Langfuse datasets with the tracer's endpoint and
+    // keys) reach the resolved configuration through internal code, not through a public accessor.
+    TracerAccess.install(tracer -> tracer.config);
+  }
+
   private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
   /** The most of the shutdown timeout kept for delivering what is left once the drain is over. */
   private static final Duration MAX_DELIVERY_RESERVE = Duration.ofSeconds(5);
@@ -92,9 +98,9 @@ public final class FluxTracer implements AutoCloseable {
       // One per tracer: span and score export share its HTTP transport (event loop, pool, TLS, proxy).
       Exporters exporters = new Exporters(config);
       SpanExporter exporter = exporters.spanExporter(metrics);
-      this.pipeline = SpanPipeline.create(config, metrics, exporter, spanDataFactory);
+      this.pipeline = SpanPipeline.create(config, metrics, exporter, spanDataFactory::toSpanData);
       this.scores = new ScoreRecorder(config, metrics.scores,
-          new ScoreDataFactory(encoder, spanClock, config.environment()), exporters);
+          new ScoreDataFactory(encoder, spanClock, config.environment()), () -> exporters.scoreExporter(metrics.scores));
     } else {
       this.pipeline = null;
       this.scores = null;
@@ -201,14 +207,6 @@ public final class FluxTracer implements AutoCloseable {
   /** Whether spans are recorded at all. */
   public boolean isEnabled() {
     return pipeline != null;
-  }
-
-  /**
-   * The tracer's resolved configuration, for fluxtrace's own modules (the experiment runner reads Langfuse
-   * datasets with the tracer's endpoint and keys). Internal: no compatibility promise; never log it whole.
-   */
-  public TracerConfig internalConfig() {
-    return config;
   }
 
   /** The clock of span timestamps. */

@@ -1,6 +1,6 @@
 package io.fluxtrace;
 
-import io.fluxtrace.internal.Uuids;
+import io.fluxtrace.internal.util.Uuids;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.fluxtrace;
 
-import io.fluxtrace.internal.NonRecordingSpan;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 

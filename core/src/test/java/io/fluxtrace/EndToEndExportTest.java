@@ -3,8 +3,8 @@ package io.fluxtrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxtrace.testing.OtlpJson;
-import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
+import io.fluxtrace.testing.OtlpReceiver;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

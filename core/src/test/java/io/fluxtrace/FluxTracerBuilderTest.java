@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fluxtrace.export.InMemorySpanExporter;
-import io.fluxtrace.internal.TracerConfig;
+import io.fluxtrace.internal.config.TracerConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;

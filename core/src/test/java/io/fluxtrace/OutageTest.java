@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fluxtrace.testing.LogCapture;
-import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
+import io.fluxtrace.testing.OtlpReceiver;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashSet;

@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.Exporters;
-import io.fluxtrace.internal.TracerConfig;
-import io.fluxtrace.internal.TracerMetrics;
+import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.testing.LogCapture;
-import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.Reply;
+import io.fluxtrace.testing.OtlpReceiver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.fluxtrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxtrace.internal.RecordingSpan;
+import io.fluxtrace.internal.span.RecordingSpan;
 import io.fluxtrace.testing.ChildProcess;
 import io.fluxtrace.testing.OtlpJson;
 import io.fluxtrace.testing.OtlpReceiver;

@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fluxtrace.export.InMemoryScoreExporter;
 import io.fluxtrace.export.InMemorySpanExporter;
-import io.fluxtrace.internal.RecordingSpan;
 import io.fluxtrace.internal.pipeline.GatedExporter;
+import io.fluxtrace.internal.span.RecordingSpan;
 import io.fluxtrace.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.fluxtrace;
 
-import io.fluxtrace.internal.TracerConfig;
+import io.fluxtrace.internal.config.TracerConfig;
 import java.util.Map;
 
 /** Builds validated {@link TracerConfig}s for tests of internal components, without starting a tracer. */

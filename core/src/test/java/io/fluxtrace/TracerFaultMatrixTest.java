@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fluxtrace.testing.OtlpJson;
-import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
 import io.fluxtrace.testing.OtlpReceiver.Reply;
+import io.fluxtrace.testing.OtlpReceiver;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;

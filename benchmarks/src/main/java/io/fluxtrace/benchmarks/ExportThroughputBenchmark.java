@@ -1,7 +1,7 @@
 package io.fluxtrace.benchmarks;
 
-import io.fluxtrace.FluxTracer;
 import io.fluxtrace.FlushResult;
+import io.fluxtrace.FluxTracer;
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.Span;
 import io.fluxtrace.TraceAttributes;

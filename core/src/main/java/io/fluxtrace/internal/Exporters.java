@@ -2,9 +2,12 @@ package io.fluxtrace.internal;
 
 import io.fluxtrace.export.ScoreExporter;
 import io.fluxtrace.export.SpanExporter;
-import io.fluxtrace.internal.http.HttpTransport;
-import io.fluxtrace.internal.http.LangfuseScoreExporter;
-import io.fluxtrace.internal.http.OtlpHttpSpanExporter;
+import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.export.OtlpHttpSpanExporter;
+import io.fluxtrace.internal.pipeline.ScoreMetrics;
+import io.fluxtrace.internal.pipeline.TracerMetrics;
+import io.fluxtrace.internal.score.LangfuseScoreExporter;
+import io.fluxtrace.internal.transport.HttpTransport;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a span keeps of a piece of user content between the moment it ends and its export: the value itself when
- * nothing can change it any more, else a {@link Snapshot} of its JSON text made when the span ended.
+ * nothing can change it any more, else a {@link io.fluxtrace.internal.pipeline.CapturedSpan.Snapshot} of its JSON
+ * text made when the span ended.
  *
  * <p><b>Captured by reference</b> (masked, serialized and truncated later, on an export thread): {@link String},
  * the boxed primitives ({@link Boolean}, {@link Character}, {@link Byte}, {@link Short}, {@link Integer},
@@ -33,13 +34,6 @@ import org.jspecify.annotations.Nullable;
 public final class CapturedContent {
 
   private CapturedContent() {}
-
-  /**
-   * The JSON text of a value that could still change, made when the span ended.
-   *
-   * @param json the value masked, serialized and truncated, as the exporter sends it
-   */
-  public record Snapshot(String json) {}
 
   /** Whether {@code value} can be kept by reference until export (see the class comment for why each is safe). */
   public static boolean immutable(Object value) {

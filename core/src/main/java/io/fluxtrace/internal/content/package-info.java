@@ -1,4 +1,7 @@
-/** User content: how it is captured when a span ends and turned into the JSON text that is exported. */
+/**
+ * Content encoding: user values to bounded JSON text, masking, the default object mapper.
+ * Implementation only: public so that the other fluxtrace modules can use it, with no compatibility promise.
+ */
 @NullMarked
 package io.fluxtrace.internal.content;
 

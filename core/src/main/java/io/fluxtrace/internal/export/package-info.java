@@ -1,6 +1,6 @@
 /**
- * Wire encoding of ended spans: the OTLP request bodies. Internal: no compatibility promise, may change in any
- * release.
+ * Wire encoding of ended spans: OTLP/HTTP JSON, the Langfuse attribute mapping, the OTLP span exporter.
+ * Implementation only: public so that the other fluxtrace modules can use it, with no compatibility promise.
  */
 @NullMarked
 package io.fluxtrace.internal.export;

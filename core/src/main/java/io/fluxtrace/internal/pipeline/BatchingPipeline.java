@@ -4,8 +4,8 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.export.ExportResult;
-import io.fluxtrace.internal.RateLimitedLog;
-import io.fluxtrace.internal.SafeLogger;
+import io.fluxtrace.internal.util.RateLimitedLog;
+import io.fluxtrace.internal.util.SafeLogger;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,7 +38,8 @@ import reactor.util.concurrent.Queues;
 /**
  * A bounded, flushable batching pipeline: items offered from any number of threads are batched by count, by
  * estimated bytes and by time on one serial worker, and exported with a bounded number of exports in flight.
- * Spans use it through {@link SpanPipeline}, scores through {@link ScorePipeline}, with the same guarantees.
+ * Spans use it through {@link SpanPipeline}, scores through {@code internal.score.ScorePipeline}, with the same
+ * guarantees.
  *
  * <h2>Guarantees</h2>
  *

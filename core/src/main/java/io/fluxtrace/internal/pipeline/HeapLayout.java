@@ -15,14 +15,14 @@ import java.lang.management.ManagementFactory;
  * @param alignment every object's size is a multiple of this
  * @param compactStrings whether Latin-1 strings take one byte per char
  */
-record HeapLayout(int objectHeader, int arrayHeader, int reference, int alignment, boolean compactStrings) {
+public record HeapLayout(int objectHeader, int arrayHeader, int reference, int alignment, boolean compactStrings) {
 
   /** 64-bit HotSpot with compressed references and class pointers (heaps under 32 GB), compact strings on. */
-  static final HeapLayout COMPRESSED = new HeapLayout(12, 16, 4, 8, true);
+  public static final HeapLayout COMPRESSED = new HeapLayout(12, 16, 4, 8, true);
   /** Uncompressed references and class pointers, two bytes per char: never smaller than the real layout. */
   static final HeapLayout WIDEST = new HeapLayout(16, 24, 8, 8, false);
   /** This JVM's layout. */
-  static final HeapLayout CURRENT = detect();
+  public static final HeapLayout CURRENT = detect();
 
   /** {@code bytes} rounded up to the alignment. */
   long align(long bytes) {
@@ -31,7 +31,7 @@ record HeapLayout(int objectHeader, int arrayHeader, int reference, int alignmen
   }
 
   /** The size of a plain object with the given fields: {@code references} references and {@code primitiveBytes}. */
-  long object(int references, int primitiveBytes) {
+  public long object(int references, int primitiveBytes) {
     return align(objectHeader + (long) references * reference + primitiveBytes);
   }
 
@@ -44,14 +44,14 @@ record HeapLayout(int objectHeader, int arrayHeader, int reference, int alignmen
    * The bytes a String's chars take: one per char when compact strings are on and every char is at most U+00FF
    * (the JVM then stores it as Latin-1), else two.
    */
-  long chars(String text) {
+  public long chars(String text) {
     return compactStrings && latin1(text) ? text.length() : 2L * text.length();
   }
 
   /** The size of a String held by itself: the String object and its byte array. */
-  long string(String text) {
+  public long string(String text) {
     // java.lang.String: value (a reference), hash (int), coder (byte), hashIsZero (boolean).
-    return object(1, 6) + align(arrayHeader + chars(text));
+       return object(1, 6) + align(arrayHeader + chars(text));
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.fluxtrace.internal.pipeline;
 
-import io.fluxtrace.internal.TracerConfig;
+import io.fluxtrace.internal.config.TracerConfig;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -49,7 +49,7 @@ public record PipelineOptions(
    * The tracer's batching, timing and byte bound for a pipeline of {@code itemName} holding at most
    * {@code maxQueuedItems}: spans and scores share every setting but their count bound.
    */
-  static PipelineOptions from(TracerConfig config, String itemName, int maxQueuedItems) {
+  public static PipelineOptions from(TracerConfig config, String itemName, int maxQueuedItems) {
     return new PipelineOptions(
         itemName,
         maxQueuedItems,

@@ -4,13 +4,11 @@ import io.fluxtrace.FailureReason;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
-import io.fluxtrace.internal.SpanDataFactory;
-import io.fluxtrace.internal.TracerConfig;
-import io.fluxtrace.internal.TracerMetrics;
-import io.fluxtrace.internal.span.CapturedSpan;
+import io.fluxtrace.internal.config.TracerConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /**
@@ -22,24 +20,27 @@ public final class SpanPipeline {
 
   private SpanPipeline() {}
 
-  /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
+  /**
+   * Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}; {@code encoder}
+   * (the span data factory's {@code toSpanData}) turns each captured span into what the exporter receives.
+   */
   public static BatchingPipeline<CapturedSpan> create(
-      TracerConfig config, TracerMetrics metrics, SpanExporter exporter, SpanDataFactory factory) {
+      TracerConfig config, TracerMetrics metrics, SpanExporter exporter, Function<CapturedSpan, SpanData> encoder) {
     PipelineOptions options = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
     SpanSizeEstimator.init();
     BatchingPipeline<CapturedSpan> pipeline = new BatchingPipeline<>(
-        options, (CapturedSpan span) -> SpanSizeEstimator.estimate(span), adapt(exporter, factory), listener(metrics));
+        options, (CapturedSpan span) -> SpanSizeEstimator.estimate(span), adapt(exporter, encoder), listener(metrics));
     metrics.gauges(pipeline::queuedItems, pipeline::queuedBytes);
     return pipeline;
   }
 
-  private static BatchExporter<CapturedSpan> adapt(SpanExporter exporter, SpanDataFactory factory) {
+  private static BatchExporter<CapturedSpan> adapt(SpanExporter exporter, Function<CapturedSpan, SpanData> encoder) {
     return new BatchExporter<>() {
       @Override
       public Mono<ExportResult> export(List<CapturedSpan> batch) {
         List<SpanData> spans = new ArrayList<>(batch.size());
         for (CapturedSpan span : batch) {
-          spans.add(factory.toSpanData(span));
+          spans.add(encoder.apply(span));
         }
         return exporter.export(Collections.unmodifiableList(spans));
       }

@@ -3,8 +3,7 @@ package io.fluxtrace.internal.pipeline;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
-import io.fluxtrace.internal.content.CapturedContent.Snapshot;
-import io.fluxtrace.internal.span.CapturedSpan;
+import io.fluxtrace.internal.pipeline.CapturedSpan.Snapshot;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -110,7 +109,7 @@ public final class SpanSizeEstimator {
   }
 
   /** Reads the JVM's layout now, on the caller's thread, rather than on the first thread that ends a span. */
-  static void init() {
+  public static void init() {
     HeapLayout.CURRENT.alignment(); // initializes the layout class
   }
 

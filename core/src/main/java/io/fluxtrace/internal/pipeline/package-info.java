@@ -1,6 +1,7 @@
 /**
- * The bounded, flushable batching pipeline that carries ended spans (and later scores) to an exporter.
- * Implementation only: public so that the tracer can use it, with no compatibility promise.
+ * The bounded, flushable batching pipeline that carries ended spans and scores to their exporters, and the
+ * counters of its outcomes. Implementation only: public so that the tracer can use it, with no compatibility
+ * promise.
  */
 @NullMarked
 package io.fluxtrace.internal.pipeline;

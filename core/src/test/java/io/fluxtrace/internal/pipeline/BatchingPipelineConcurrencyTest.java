@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fluxtrace.TracerStats;
 import io.fluxtrace.export.ExportResult;
-import io.fluxtrace.internal.TracerMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fluxtrace.FailureReason;
 import io.fluxtrace.TracerStats;
 import io.fluxtrace.export.ExportResult;
-import io.fluxtrace.internal.TracerMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -2,9 +2,9 @@ package io.fluxtrace.examples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
 import io.fluxtrace.testing.OtlpReceiver.Reply;
+import io.fluxtrace.testing.OtlpReceiver;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -16,10 +16,11 @@ import io.fluxtrace.experiments.ExperimentResult;
 import io.fluxtrace.experiments.ItemEvaluator;
 import io.fluxtrace.experiments.ItemResult;
 import io.fluxtrace.experiments.RunEvaluator;
-import io.fluxtrace.internal.Secrets;
-import io.fluxtrace.internal.TracerConfig;
-import io.fluxtrace.internal.Uuids;
-import io.fluxtrace.internal.http.LangfuseApiReader;
+import io.fluxtrace.internal.TracerAccess;
+import io.fluxtrace.internal.config.Secrets;
+import io.fluxtrace.internal.config.TracerConfig;
+import io.fluxtrace.internal.transport.LangfuseApiReader;
+import io.fluxtrace.internal.util.Uuids;
 import io.fluxtrace.reactor.internal.ContextSpans;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,7 +78,7 @@ public final class ExperimentRun {
   public ExperimentRun(RunSettings settings) {
     this.settings = settings;
     this.tracer = settings.tracer();
-    TracerConfig config = tracer.internalConfig();
+    TracerConfig config = TracerAccess.config(tracer);
     this.mapper = config.objectMapper();
     this.maxValueBytes = config.maxValueBytes();
     String name = settings.runName();
@@ -109,7 +110,7 @@ public final class ExperimentRun {
   }
 
   private Mono<ExperimentResult> runOnDataset(String datasetName) {
-    TracerConfig config = tracer.internalConfig();
+    TracerConfig config = TracerAccess.config(tracer);
     LangfuseApiReader reader = LangfuseApiReader.create(config);
     if (reader == null) {
       return Mono.error(new ExperimentException("fluxtrace: experiment '" + settings.name() + "' reads Langfuse"

@@ -17,8 +17,8 @@ import org.springframework.ai.model.tool.ToolExecutionResult;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.resolution.ToolCallbackResolver;
 import reactor.util.Logger;
-import reactor.util.context.ContextView;
 import reactor.util.Loggers;
+import reactor.util.context.ContextView;
 
 /**
  * Traces Spring AI's tool rounds from inside its tool-calling loop, around {@code ToolCallingManager.executeToolCalls}:

@@ -1,7 +1,7 @@
 package io.fluxtrace.spring.boot.internal;
 
 import io.fluxtrace.FluxTracer;
-import io.fluxtrace.internal.FluxtraceVersion;
+import io.fluxtrace.internal.util.FluxtraceVersion;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
