@@ -27,6 +27,7 @@ import reactor.core.scheduler.Scheduler;
  * @param shutdownQuietPeriod how long shutdown waits, once nothing is open or queued, for new work before it
  *     stops accepting
  * @param transport TLS trust and proxy of the HTTP transport
+ * @param wire the OTLP encoding of span requests (JSON or protobuf)
  */
 public record TracerConfig(
     boolean enabled,
@@ -63,7 +64,8 @@ public record TracerConfig(
     @Nullable Scheduler exportScheduler,
     @Nullable ScoreExporter scoreExporter,
     int maxQueuedScores,
-    TransportSettings transport) {
+    TransportSettings transport,
+    WireSettings wire) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);

@@ -24,8 +24,9 @@ import reactor.util.Logger;
  * Non-blocking throughout: the backoff waits are timers on the given scheduler, never a sleeping thread.
  *
  * <p>Sends through an {@link HttpSender} on an {@link HttpTransport} (its own event loop, pool, TLS trust and
- * proxy), leased when built and released by {@link #shutdown()}. Every request carries
- * {@code Content-Type: application/json}, {@code Content-Encoding: gzip} when compression is on, a
+ * proxy), leased when built and released by {@link #shutdown()}. Every request carries the wire's
+ * {@code Content-Type} ({@code application/json} or {@code application/x-protobuf}), {@code Content-Encoding: gzip}
+ * when compression is on, a
  * {@code User-Agent}, and the configured headers (which win over the defaults). A Langfuse endpoint also gets
  * Basic auth from the keys and the {@code x-langfuse-*} headers; a plain OTLP endpoint gets nothing else.
  *
@@ -85,6 +86,7 @@ public final class OtlpHttpSender {
     if (langfuse) {
       extra.put("x-langfuse-ingestion-version", "4");
     }
+    extra.put("Content-Type", config.wire().contentType());
     extra.putAll(config.headers());
     return HttpSender.headers(config.gzip(), langfuse ? config.publicKey() : null,
         langfuse ? config.secretKey() : null, extra);
