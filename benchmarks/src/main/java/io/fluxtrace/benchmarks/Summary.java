@@ -72,6 +72,9 @@ public final class Summary {
         ratio(scores, "ExportThroughputBenchmark", "fluxtrace", "otel", s.params(), "spans/s");
         ratio(scores, "ExportThroughputBenchmark", "fluxtrace", "ceiling", s.params(), "spans/s");
         ratio(scores, "ExportThroughputBenchmark", "otel", "ceiling", s.params(), "spans/s");
+        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "otel", s.params(), "spans/s");
+        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "ceiling", s.params(), "spans/s");
+        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "fluxtrace", s.params(), "spans/s");
       }
     }
     aims(scores, memoryLog);
