@@ -11,6 +11,7 @@ import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.ContentEncoder;
 import io.fluxtrace.internal.media.MediaUploader;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
+import io.fluxtrace.internal.pipeline.CapturedSpan;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.sampling.HeldTrace;
@@ -25,9 +26,11 @@ import io.fluxtrace.internal.span.SpanEndListener;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Exceptions;
@@ -72,7 +75,7 @@ public final class FluxTracer implements AutoCloseable {
   /** The configured clock, guarded (see {@link #guardClock}). */
   private final TraceClock spanClock;
   private final TracerMetrics metrics = new TracerMetrics();
-  private final @Nullable BatchingPipeline<SpanData> pipeline;
+  private final @Nullable BatchingPipeline<CapturedSpan> pipeline;
   private final SpanDataFactory spanDataFactory;
   private final @Nullable ScoreRecorder scores;
   /** Uploads media found in span content to Langfuse; null when media upload is off or not possible. */
@@ -118,15 +121,15 @@ public final class FluxTracer implements AutoCloseable {
         // A batch waits for its spans' media, so a span never points at media that did not arrive.
         exporter = uploader.awaitingUploads(exporter);
       }
-      this.pipeline = SpanPipeline.create(config, metrics, exporter);
+      this.pipeline = SpanPipeline.create(config, metrics, exporter, spanDataFactory::toSpanData);
       ScoreRecorder recorder = new ScoreRecorder(config, metrics.scores,
           new ScoreDataFactory(encoder, spanClock, config.environment(), config.release(), recentTraces),
           () -> exporters.scoreExporter(metrics.scores));
       this.scores = recorder;
-      BatchingPipeline<SpanData> p = pipeline;
+      BatchingPipeline<CapturedSpan> p = pipeline;
       this.tail = config.sampling().tailEnabled()
-          ? new TailSampler(config.sampling(), spanClock, p.timer(), this::toSpanData, p::offer, recorder::deliver,
-              metrics.scores)
+          ? new TailSampler(config.sampling(), spanClock, p.timer(), this::capture, this::offer, this::discard,
+              spanDataFactory::toSpanData, recorder::deliver, metrics.scores)
           : null;
       TailSampler t = tail;
       if (t != null) {
@@ -294,8 +297,28 @@ public final class FluxTracer implements AutoCloseable {
     String traceId;
     boolean sampled;
     if (parent == null) {
-      traceId = givenTraceId != null ? givenTraceId : TraceIds.newTraceId();
-      sampled = isSampled(traceId);
+      if (givenTraceId != null) {
+        traceId = givenTraceId;
+        sampled = isSampled(traceId);
+      } else if (config.sampleRate() < 1.0) {
+        // The decision needs only the trace id's low half: a trace sampled out formats no ids at all, unless tail
+        // sampling holds it.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high;
+        long low;
+        do {
+          high = random.nextLong();
+          low = random.nextLong();
+        } while (high == 0 && low == 0);
+        sampled = isSampled(low);
+        if (!sampled && tail == null) {
+          return new NonRecordingSpan(high, low);
+        }
+        traceId = HexFormat.of().toHexDigits(high) + HexFormat.of().toHexDigits(low);
+      } else {
+        traceId = TraceIds.newTraceId();
+        sampled = true;
+      }
     } else {
       traceId = parent.traceId();
       sampled = parent.sampled();
@@ -379,10 +402,18 @@ public final class FluxTracer implements AutoCloseable {
     if (config.sampleRate() >= 1.0) {
       return true;
     }
+    return isSampled(TraceIds.lowBits(traceId));
+  }
+
+  /** {@link #isSampled(String)} of a trace id whose low 64 bits are {@code lowBits}. */
+  private boolean isSampled(long lowBits) {
+    if (config.sampleRate() >= 1.0) {
+      return true;
+    }
     if (config.sampleRate() <= 0.0) {
       return false;
     }
-    return (TraceIds.lowBits(traceId) >>> 1) < sampleThreshold;
+    return (lowBits >>> 1) < sampleThreshold;
   }
 
   private void spanEnded(RecordingSpan span) {
@@ -400,7 +431,7 @@ public final class FluxTracer implements AutoCloseable {
 
   private void deliver(RecordingSpan span) {
     metrics.spansEnded.increment();
-    BatchingPipeline<SpanData> p = pipeline;
+    BatchingPipeline<CapturedSpan> p = pipeline;
     if (p == null) {
       return;
     }
@@ -418,16 +449,32 @@ public final class FluxTracer implements AutoCloseable {
       // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
       return;
     }
-    SpanData data = toSpanData(span);
-    if (data != null && !p.offer(data) && media != null) {
-      media.forget(data);
+    CapturedSpan data = capture(span);
+    if (data != null) {
+      offer(data);
     }
   }
 
-  /** The ended span frozen, or null when that failed (counted as failed). */
-  private @Nullable SpanData toSpanData(RecordingSpan span) {
+  /** Queues an ended span; a span the pipeline refuses lets go of the media it holds. */
+  private void offer(CapturedSpan data) {
+    BatchingPipeline<CapturedSpan> p = pipeline;
+    if (p != null && !p.offer(data)) {
+      discard(data);
+    }
+  }
+
+  /** A span that will not be exported (refused, or sampled out when its trace was decided). */
+  private void discard(CapturedSpan data) {
+    MediaUploader m = media;
+    if (m != null) {
+      m.forget(data.traceId(), data.spanId());
+    }
+  }
+
+  /** What the ended span keeps until export, or null when that failed (counted as failed). */
+  private @Nullable CapturedSpan capture(RecordingSpan span) {
     try {
-      return spanDataFactory.toSpanData(span);
+      return spanDataFactory.capture(span);
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the span as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);
@@ -444,7 +491,7 @@ public final class FluxTracer implements AutoCloseable {
    * happens until subscribed; the result is signalled on the export scheduler, so move heavy work elsewhere with {@code publishOn}.
    */
   public Mono<FlushResult> flush() {
-    BatchingPipeline<SpanData> p = pipeline;
+    BatchingPipeline<CapturedSpan> p = pipeline;
     ScoreRecorder s = scores;
     if (p == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
@@ -542,7 +589,7 @@ public final class FluxTracer implements AutoCloseable {
     if (existing != null) {
       return existing;
     }
-    BatchingPipeline<SpanData> p = pipeline;
+    BatchingPipeline<CapturedSpan> p = pipeline;
     ScoreRecorder s = scores;
     Mono<FlushResult> created = p == null || s == null
         ? flush()
@@ -556,7 +603,7 @@ public final class FluxTracer implements AutoCloseable {
     return quarter.compareTo(MAX_DELIVERY_RESERVE) < 0 ? quarter : MAX_DELIVERY_RESERVE;
   }
 
-  private Mono<FlushResult> drainThenStop(BatchingPipeline<SpanData> p, ScoreRecorder s) {
+  private Mono<FlushResult> drainThenStop(BatchingPipeline<CapturedSpan> p, ScoreRecorder s) {
     Scheduler timer = p.timer();
     Duration timeout = config.shutdownTimeout();
     long start = timer.now(NANOSECONDS);

@@ -9,6 +9,7 @@ import io.fluxtrace.internal.config.FieldSettings;
 import io.fluxtrace.internal.config.Secrets;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
+import io.fluxtrace.internal.config.WireSettings;
 import io.fluxtrace.internal.content.DefaultObjectMapper;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.net.URI;
@@ -123,6 +124,7 @@ public final class FluxTracerBuilder {
   private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
   private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
   private int maxConcurrentExports = DEFAULT_MAX_CONCURRENT_EXPORTS;
+  private @Nullable String otlpProtocol;
   private int maxExportAttempts = DEFAULT_MAX_EXPORT_ATTEMPTS;
   private Duration initialBackoff = Duration.ofSeconds(1);
   private Duration maxBackoff = Duration.ofSeconds(30);
@@ -335,6 +337,19 @@ public final class FluxTracerBuilder {
    */
   public FluxTracerBuilder retryTimedOutRequests(boolean retry) {
     this.retryTimedOutRequests = retry;
+    return this;
+  }
+
+  // Wire format (issue #15)
+
+  /**
+   * The OTLP encoding of span requests: {@code "http/json"} (the default) or {@code "http/protobuf"}, as the
+   * OpenTelemetry specification names them; when not set, {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL}, then
+   * {@code OTEL_EXPORTER_OTLP_PROTOCOL}. Protobuf encodes about 1.5x faster into smaller bodies. Checked in
+   * {@code build()}. Scores always travel as JSON (Langfuse's ingestion API).
+   */
+  public FluxTracerBuilder otlpProtocol(String protocol) {
+    this.otlpProtocol = protocol;
     return this;
   }
 
@@ -635,7 +650,8 @@ public final class FluxTracerBuilder {
         transportSettings(),
         mediaSettings(isEnabled && langfuse && exporter == null && pk != null && sk != null),
         SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes),
-        fieldSettings());
+        fieldSettings(),
+        wireSettings());
   }
 
   /** The Langfuse field settings, validated. */
@@ -660,6 +676,29 @@ public final class FluxTracerBuilder {
           "from 1024 to half of maxQueuedBytes (" + maxQueuedBytes / 2 + ")", String.valueOf(set));
     }
     return new MediaSettings(wanted && possible, maxQueuedMedia, bytes, MediaSettings.DEFAULT_MAX_CONCURRENT_UPLOADS);
+  }
+
+  /**
+   * The span wire: the setter, else {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL}, else
+   * {@code OTEL_EXPORTER_OTLP_PROTOCOL}, else JSON.
+   */
+  private WireSettings wireSettings() {
+    String setting = "otlpProtocol";
+    String value = otlpProtocol;
+    if (value == null) {
+      value = env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
+      setting = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
+    }
+    if (value == null) {
+      value = env("OTEL_EXPORTER_OTLP_PROTOCOL");
+      setting = "OTEL_EXPORTER_OTLP_PROTOCOL";
+    }
+    if (value == null) {
+      return WireSettings.DEFAULT;
+    }
+    WireSettings wire = WireSettings.of(value);
+    require(wire != null, setting, WireSettings.HTTP_PROTOBUF + " or " + WireSettings.HTTP_JSON, value);
+    return java.util.Objects.requireNonNull(wire);
   }
 
   /** TLS trust and proxy, validated: the trust files are read here, so that a bad one fails the build. */

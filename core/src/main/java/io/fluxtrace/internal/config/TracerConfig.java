@@ -31,6 +31,7 @@ import reactor.core.scheduler.Scheduler;
  * @param media media upload to Langfuse
  * @param sampling tail sampling, or head sampling only
  * @param fields the Langfuse fields and parity helpers: service version, GenAI attributes, project id
+ * @param wire the OTLP encoding of span requests (JSON or protobuf)
  */
 public record TracerConfig(
     boolean enabled,
@@ -70,7 +71,8 @@ public record TracerConfig(
     TransportSettings transport,
     MediaSettings media,
     SamplingSettings sampling,
-    FieldSettings fields) {
+    FieldSettings fields,
+    WireSettings wire) {
 
   public TracerConfig {
     headers = Map.copyOf(headers);

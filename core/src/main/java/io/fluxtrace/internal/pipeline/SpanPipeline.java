@@ -5,16 +5,27 @@ import io.fluxtrace.SpanData;
 import io.fluxtrace.export.ExportResult;
 import io.fluxtrace.export.SpanExporter;
 import io.fluxtrace.internal.config.TracerConfig;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
-/** The span pipeline: a {@link BatchingPipeline} of {@link SpanData} configured and counted for the tracer. */
+/**
+ * The span pipeline: a {@link BatchingPipeline} of {@link CapturedSpan}s configured and counted for the tracer. Each
+ * batch's captured content is encoded into {@link SpanData} in its export call, which the pipeline runs on the
+ * export scheduler, so that batches in flight are encoded at once when the scheduler has the threads.
+ */
 public final class SpanPipeline {
 
   private SpanPipeline() {}
 
-  /** Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}. */
-  public static BatchingPipeline<SpanData> create(TracerConfig config, TracerMetrics metrics, SpanExporter exporter) {
+  /**
+   * Starts a span pipeline that exports through {@code exporter} and counts into {@code metrics}; {@code encoder}
+   * (the span data factory's {@code toSpanData}) turns each captured span into what the exporter receives.
+   */
+  public static BatchingPipeline<CapturedSpan> create(
+      TracerConfig config, TracerMetrics metrics, SpanExporter exporter, Function<CapturedSpan, SpanData> encoder) {
     PipelineOptions all = PipelineOptions.from(config, "spans", config.maxQueuedSpans());
     // Tail sampling's hold takes its share out of the bounds, so that held and queued spans together stay in them.
     PipelineOptions options = new PipelineOptions(all.itemName(),
@@ -24,17 +35,21 @@ public final class SpanPipeline {
         all.maxBatchItems(), all.maxBatchBytes(), all.flushInterval(), all.maxConcurrentExports(),
         all.shutdownTimeout(), all.scheduler());
     SpanSizeEstimator.init();
-    BatchingPipeline<SpanData> pipeline =
-        new BatchingPipeline<>(options, SpanSizeEstimator::estimate, adapt(exporter), listener(metrics));
+    BatchingPipeline<CapturedSpan> pipeline = new BatchingPipeline<>(
+        options, (CapturedSpan span) -> SpanSizeEstimator.estimate(span), adapt(exporter, encoder), listener(metrics));
     metrics.gauges(pipeline::queuedItems, pipeline::queuedBytes);
     return pipeline;
   }
 
-  private static BatchExporter<SpanData> adapt(SpanExporter exporter) {
+  private static BatchExporter<CapturedSpan> adapt(SpanExporter exporter, Function<CapturedSpan, SpanData> encoder) {
     return new BatchExporter<>() {
       @Override
-      public Mono<ExportResult> export(List<SpanData> batch) {
-        return exporter.export(batch);
+      public Mono<ExportResult> export(List<CapturedSpan> batch) {
+        List<SpanData> spans = new ArrayList<>(batch.size());
+        for (CapturedSpan span : batch) {
+          spans.add(encoder.apply(span));
+        }
+        return exporter.export(Collections.unmodifiableList(spans));
       }
 
       @Override
