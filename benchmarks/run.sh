@@ -66,7 +66,7 @@ step() { echo; echo "== $* ($((SECONDS - started)) s)"; }
 
 step "JMH: caller path, span cost, hand-off, streaming generation, disabled/sampled out, tail sampling"
 "$java_bin" -jar "$jar" \
-  'io\.fluxtrace\.benchmarks\.(CallerPath|SpanCost|Handoff|StreamingGeneration|DisabledTracing|TailSampling)Benchmark' \
+  'io\.fluxtrace\.benchmarks\.(CallerPath|SpanCost|GenerationCost|Handoff|StreamingGeneration|DisabledTracing|TailSampling)Benchmark' \
   "${jmh_opts[@]}" "${extra[@]}" -rf json -rff "$out/jmh.json" | tee "$out/jmh.log"
 
 step "JMH: export throughput"
@@ -87,7 +87,7 @@ step "harness: load, tracing on vs off"
 "$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.LoadHarness "${load_args[@]}" | tee "$out/load.log"
 
 step "summary"
-"$java_bin" -cp "$jar" io.fluxtrace.benchmarks.Summary "$out/jmh.json" "$out/jmh-export.json" | tee "$out/summary.md"
+"$java_bin" -cp "$jar" io.fluxtrace.benchmarks.Summary "$out/jmh.json" "$out/jmh-export.json" "$out/memory.log" | tee "$out/summary.md"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" | tee -a "$out/environment.txt"
 echo
 echo "$mode run done in $((SECONDS - started)) s; results in $out"

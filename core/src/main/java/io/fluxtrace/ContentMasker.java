@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
  * inside a {@code Map}, a list or a record is the masker's to find: {@link #deep(BiFunction)} walks those for the
  * common case of masking strings.
  *
- * <p>It runs when a span ends or a score is recorded, on that thread, so it must be fast and must not block. If it
+ * <p>Where it runs: for a span value that cannot change any more (a {@code String}, a boxed primitive, a
+ * {@code UUID}, or the span's own metadata and model parameters when all their values are such), on one of the
+ * tracer's export threads before the span is encoded; for any other span value, and for scores, when the span ends
+ * or the score is recorded, on that thread (see {@code docs/performance.md}). Either way it may be called from many
+ * threads at once, so it must be thread-safe, fast, and must not block or rely on the caller's thread state. If it
  * throws, the value is replaced by {@value #FAILED_MARKER} and the failure is counted and logged once: content is
  * never sent unmasked. Returning null removes the value.
  */

@@ -12,6 +12,7 @@ import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.content.ContentEncoder;
 import io.fluxtrace.internal.media.MediaUploader;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
+import io.fluxtrace.internal.pipeline.CapturedSpan;
 import io.fluxtrace.internal.pipeline.SpanPipeline;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.sampling.HeldTrace;
@@ -25,8 +26,10 @@ import io.fluxtrace.internal.span.SpanRecorder;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -49,6 +52,11 @@ import reactor.util.Logger;
  * requests) and then stops, within the configured shutdown timeout. Unless turned off with
  * {@link FluxTracerBuilder#shutdownHook(boolean)}, a JVM shutdown hook does the same at exit for a tracer that
  * was not closed.
+ *
+ * <p>Implementation note: longer than 600 lines because, with the span and score work in {@code SpanRecorder} and
+ * {@code ScoreRecorder}, what stays here is the public contract and its javadoc plus what spans all sides at once:
+ * the sampling decision (the rate, the sampled-out fast path, tail sampling) and flush and shutdown across spans,
+ * scores, held traces and media.
  */
 public final class FluxTracer implements AutoCloseable {
 
@@ -111,10 +119,11 @@ public final class FluxTracer implements AutoCloseable {
         // A batch waits for its spans' media, so a span never points at media that did not arrive.
         exporter = uploader.awaitingUploads(exporter);
       }
-      BatchingPipeline<SpanData> p = SpanPipeline.create(config.batching(), config.lifecycle(), config.sampling(),
-          config.media(), metrics, exporter);
-      SpanRecorder spanRecorder = new SpanRecorder(p, new SpanDataFactory(encoder, metrics), metrics, spanClock,
-          this::reportLateDrops, this::heldOnEnd, this::refusedSpan);
+      SpanDataFactory spanDataFactory = new SpanDataFactory(encoder, metrics);
+      BatchingPipeline<CapturedSpan> p = SpanPipeline.create(config.batching(), config.lifecycle(),
+          config.sampling(), config.media(), metrics, exporter, spanDataFactory::toSpanData);
+      SpanRecorder spanRecorder = new SpanRecorder(p, spanDataFactory, metrics, spanClock, this::reportLateDrops,
+          this::heldOnEnd, this::discard);
       this.spans = spanRecorder;
       String spanDestination = config.exporter() != null ? "a custom exporter"
           : Secrets.redactUrl(config.endpoint().endpoint());
@@ -124,8 +133,8 @@ public final class FluxTracer implements AutoCloseable {
           () -> exporters.scoreExporter(metrics.scores));
       this.scores = recorder;
       this.tail = config.sampling().tailEnabled()
-          ? new TailSampler(config.sampling(), spanClock, p.timer(), spanRecorder::toSpanData, p::offer,
-              recorder::deliver, metrics.scores)
+          ? new TailSampler(config.sampling(), spanClock, p.timer(), spanRecorder::capture, spanRecorder::offer,
+              this::discard, spanDataFactory::toSpanData, recorder::deliver, metrics.scores)
           : null;
       TailSampler t = tail;
       if (t != null) {
@@ -144,14 +153,6 @@ public final class FluxTracer implements AutoCloseable {
   private boolean heldOnEnd(RecordingSpan span) {
     TailSampler t = tail;
     return t != null && t.ended(span);
-  }
-
-  /** A span the pipeline refused (counted there): the media it holds is forgotten. */
-  private void refusedSpan(SpanData data) {
-    MediaUploader m = media;
-    if (m != null) {
-      m.forget(data);
-    }
   }
 
   private static TraceLinks traceLinks(TracerConfig config) {
@@ -281,8 +282,28 @@ public final class FluxTracer implements AutoCloseable {
     String traceId;
     boolean sampled;
     if (parent == null) {
-      traceId = givenTraceId != null ? givenTraceId : TraceIds.newTraceId();
-      sampled = isSampled(traceId);
+      if (givenTraceId != null) {
+        traceId = givenTraceId;
+        sampled = isSampled(traceId);
+      } else if (config.trace().sampleRate() < 1.0) {
+        // The decision needs only the trace id's low half: a trace sampled out formats no ids at all, unless tail
+        // sampling holds it.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high;
+        long low;
+        do {
+          high = random.nextLong();
+          low = random.nextLong();
+        } while (high == 0 && low == 0);
+        sampled = isSampled(low);
+        if (!sampled && tail == null) {
+          return new NonRecordingSpan(high, low);
+        }
+        traceId = HexFormat.of().toHexDigits(high) + HexFormat.of().toHexDigits(low);
+      } else {
+        traceId = TraceIds.newTraceId();
+        sampled = true;
+      }
     } else {
       traceId = parent.traceId();
       sampled = parent.sampled();
@@ -351,10 +372,26 @@ public final class FluxTracer implements AutoCloseable {
     if (config.trace().sampleRate() >= 1.0) {
       return true;
     }
+    return isSampled(TraceIds.lowBits(traceId));
+  }
+
+  /** {@link #isSampled(String)} of a trace id whose low 64 bits are {@code lowBits}. */
+  private boolean isSampled(long lowBits) {
+    if (config.trace().sampleRate() >= 1.0) {
+      return true;
+    }
     if (config.trace().sampleRate() <= 0.0) {
       return false;
     }
-    return (TraceIds.lowBits(traceId) >>> 1) < sampleThreshold;
+    return (lowBits >>> 1) < sampleThreshold;
+  }
+
+  /** A span that will not be exported (refused, or sampled out when its trace was decided). */
+  private void discard(CapturedSpan data) {
+    MediaUploader m = media;
+    if (m != null) {
+      m.forget(data.traceId(), data.spanId());
+    }
   }
 
   /**
@@ -370,7 +407,7 @@ public final class FluxTracer implements AutoCloseable {
     if (recorder == null || s == null) {
       return Mono.fromSupplier(() -> new FlushResult(true, metrics.snapshot()));
     }
-    BatchingPipeline<SpanData> p = recorder.pipeline();
+    BatchingPipeline<CapturedSpan> p = recorder.pipeline();
     TailSampler t = tail;
     Mono<Boolean> flushed = Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd);
     if (t != null) {
@@ -479,7 +516,7 @@ public final class FluxTracer implements AutoCloseable {
   }
 
   private Mono<FlushResult> drainThenStop(SpanRecorder spanSide, ScoreRecorder s) {
-    BatchingPipeline<SpanData> p = spanSide.pipeline();
+    BatchingPipeline<CapturedSpan> p = spanSide.pipeline();
     Scheduler timer = p.timer();
     Duration timeout = config.lifecycle().shutdownTimeout();
     long start = timer.now(NANOSECONDS);

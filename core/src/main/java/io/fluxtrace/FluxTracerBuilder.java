@@ -16,8 +16,8 @@ import io.fluxtrace.internal.config.SamplingSettings;
 import io.fluxtrace.internal.config.TraceSettings;
 import io.fluxtrace.internal.config.TracerConfig;
 import io.fluxtrace.internal.config.TransportSettings;
+import io.fluxtrace.internal.config.WireSettings;
 import io.fluxtrace.internal.content.DefaultObjectMapper;
-import io.fluxtrace.internal.util.SafeLogger;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,6 +119,7 @@ public final class FluxTracerBuilder {
   private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
   private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
   private int maxConcurrentExports = DEFAULT_MAX_CONCURRENT_EXPORTS;
+  private @Nullable String otlpProtocol;
   private int maxExportAttempts = DEFAULT_MAX_EXPORT_ATTEMPTS;
   private Duration initialBackoff = Duration.ofSeconds(1);
   private Duration maxBackoff = Duration.ofSeconds(30);
@@ -334,6 +335,19 @@ public final class FluxTracerBuilder {
     return this;
   }
 
+  // Wire format (issue #15)
+
+  /**
+   * The OTLP encoding of span requests: {@code "http/json"} (the default) or {@code "http/protobuf"}, as the
+   * OpenTelemetry specification names them; when not set, {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL}, then
+   * {@code OTEL_EXPORTER_OTLP_PROTOCOL}. Protobuf encodes about 1.5x faster into smaller bodies. Checked in
+   * {@code build()}. Scores always travel as JSON (Langfuse's ingestion API).
+   */
+  public FluxTracerBuilder otlpProtocol(String protocol) {
+    this.otlpProtocol = protocol;
+    return this;
+  }
+
   /** Whether request bodies are gzip-compressed. Default true. */
   public FluxTracerBuilder gzip(boolean gzip) {
     this.gzip = gzip;
@@ -543,11 +557,7 @@ public final class FluxTracerBuilder {
     boolean isEnabled = enabled != null ? enabled : defaults.bool("LANGFUSE_TRACING_ENABLED", true);
     String pk = defaults.get(publicKey, "LANGFUSE_PUBLIC_KEY");
     String sk = defaults.get(secretKey, "LANGFUSE_SECRET_KEY");
-    boolean langfuse = otlpEndpoint == null;
-    if (!langfuse && baseUrl != null) {
-      throw new IllegalArgumentException("fluxtrace: set either baseUrl (Langfuse) or otlpEndpoint (any OTLP/HTTP"
-          + " backend), not both");
-    }
+    boolean langfuse = EndpointValidation.isLangfuse(baseUrl, otlpEndpoint);
     URI endpoint = langfuse ? defaults.langfuseEndpoint(baseUrl)
         : validation.parseUrl("otlpEndpoint", Objects.requireNonNull(otlpEndpoint));
     if (langfuse) {
@@ -555,11 +565,7 @@ public final class FluxTracerBuilder {
           sk, secretKey != null ? "secretKey" : "LANGFUSE_SECRET_KEY");
     }
     if (isEnabled && exporter == null && langfuse && (pk == null || sk == null)) {
-      SafeLogger.of(FluxTracerBuilder.class).warn(
-          "fluxtrace: tracing is disabled because {} not set. Set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"
-              + " (or configure an OTLP endpoint or an exporter) to record traces.",
-          pk == null && sk == null ? "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are" : pk == null
-              ? "LANGFUSE_PUBLIC_KEY is" : "LANGFUSE_SECRET_KEY is");
+      EndpointValidation.warnKeysMissing(pk, sk);
       isEnabled = false;
     }
     // Only what would really be sent is refused: a disabled tracer sends nothing.
@@ -587,6 +593,7 @@ public final class FluxTracerBuilder {
         MediaSettings.resolve(defaults, mediaUpload, maxQueuedMedia, maxQueuedMediaBytes, maxQueuedBytes,
             mediaPossible),
         SamplingSettings.resolve(tailSampling, maxQueuedSpans, maxQueuedBytes),
-        FieldSettings.resolve(serviceVersion, genAiAttributes, projectId));
+        FieldSettings.resolve(serviceVersion, genAiAttributes, projectId),
+        WireSettings.resolve(defaults, otlpProtocol));
   }
 }

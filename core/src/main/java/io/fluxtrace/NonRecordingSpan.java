@@ -1,12 +1,16 @@
 package io.fluxtrace;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A span that records nothing: the trace is sampled out or tracing is disabled. It still has a context, so that
- * the children of a sampled-out span are sampled out too without deciding again.
+ * the children of a sampled-out span are sampled out too without deciding again. The root of a new trace that is
+ * sampled out makes its ids only when its context is asked for (to propagate it to another process): the traced
+ * operators learn from {@link #isRecording()} alone that its children do not record, so a sampled-out request
+ * formats no ids and validates nothing.
  */
 final class NonRecordingSpan implements Span {
 
@@ -14,15 +18,38 @@ final class NonRecordingSpan implements Span {
   static final NonRecordingSpan DISABLED =
       new NonRecordingSpan(new SpanContext("00000000000000000000000000000001", "0000000000000001", false, false));
 
-  private final SpanContext context;
+  private static final HexFormat HEX = HexFormat.of();
 
+  /** Built when first asked for; immutable, so a racy first use at most builds two equal ones. */
+  private @Nullable SpanContext context;
+  private final long traceIdHigh;
+  private final long traceIdLow;
+
+  /** A span with this context. */
   NonRecordingSpan(SpanContext context) {
     this.context = context;
+    this.traceIdHigh = 0;
+    this.traceIdLow = 0;
+  }
+
+  /**
+   * The root of a new trace that is sampled out, with the trace id of these two halves (not both zero) and a span
+   * id drawn when the context is first asked for.
+   */
+  NonRecordingSpan(long traceIdHigh, long traceIdLow) {
+    this.traceIdHigh = traceIdHigh;
+    this.traceIdLow = traceIdLow;
   }
 
   @Override
   public SpanContext context() {
-    return context;
+    SpanContext c = context;
+    if (c == null) {
+      c = new SpanContext(HEX.toHexDigits(traceIdHigh) + HEX.toHexDigits(traceIdLow), TraceIds.newSpanId(), false,
+          false);
+      context = c;
+    }
+    return c;
   }
 
   @Override
@@ -151,6 +178,6 @@ final class NonRecordingSpan implements Span {
 
   @Override
   public String toString() {
-    return "NonRecordingSpan{trace=" + context.traceId() + '}';
+    return "NonRecordingSpan{trace=" + context().traceId() + '}';
   }
 }

@@ -4,9 +4,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An ended span, immutable: the only thing that crosses from the application into export. User content
- * (input, output, metadata) has already been masked, serialized to JSON text and truncated when the span
- * ended, so a {@code SpanData} holds no reference to application objects and its size is known.
+ * An ended span, immutable, as exporters receive it. User content (input, output, metadata) has already been
+ * masked, serialized to JSON text and truncated: when the span ended for values that could still change, on the
+ * export thread for immutable ones (strings, boxed primitives), so a {@code SpanData} holds no reference to
+ * application objects and its size is known.
  *
  * @param traceId 32 lowercase hex characters
  * @param spanId 16 lowercase hex characters

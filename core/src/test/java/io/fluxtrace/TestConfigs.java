@@ -30,7 +30,7 @@ public final class TestConfigs {
 
   /** The span sender {@code config} asks for, on a transport of its own, with {@code retry} instead. */
   public static OtlpHttpSender sender(TracerConfig config, RetryPolicy retry, TracerMetrics metrics, Scheduler timer) {
-    return new OtlpHttpSender(config.endpoint(), config.clock(), retry, metrics, timer,
+    return new OtlpHttpSender(config.endpoint(), config.wire(), config.clock(), retry, metrics, timer,
         HttpTransport.create(config.endpoint(), config.transport(), config.batching().maxConcurrentExports(), 0));
   }
 }

@@ -7,6 +7,8 @@ final class Content {
 
   /** Characters of a typical prompt and of a typical completion. */
   static final int TYPICAL_CHARS = 2048;
+  /** Characters of a large prompt: a retrieval-augmented context of about 100 KB. */
+  static final int LARGE_CHARS = 100 * 1024;
   static final String MODEL = "gpt-4o-mini";
   static final Map<String, Long> USAGE = Map.of("input", 512L, "output", 480L, "total", 992L);
 

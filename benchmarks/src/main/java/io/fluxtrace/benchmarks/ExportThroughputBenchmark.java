@@ -37,7 +37,7 @@ import reactor.netty.resources.ConnectionProvider;
  *
  * <ul>
  *   <li>{@code fluxtrace}: fluxtrace's pipeline and OTLP/HTTP JSON exporter (reactor-netty, up to 2 requests in
- *       flight, its default);
+ *       flight, its default); {@code fluxtraceProtobuf}: the same sending OTLP/HTTP protobuf;
  *   <li>{@code otel}: the OpenTelemetry SDK's {@code BatchSpanProcessor} and {@code OtlpHttpSpanExporter}
  *       (OTLP/HTTP protobuf, its only public encoding; OkHttp sender; one export at a time, its design);
  *   <li>{@code ceiling}: a bare reactor-netty client posting, 2 at a time, a pre-encoded body that fluxtrace sent
@@ -72,6 +72,7 @@ public class ExportThroughputBenchmark {
 
   private LoopbackReceiver receiver;
   private FluxTracer fluxtracer;
+  private FluxTracer fluxtracerProtobuf;
   private SdkTracerProvider otelProvider;
   private Tracer otel;
   private ConnectionProvider ceilingPool;
@@ -91,6 +92,8 @@ public class ExportThroughputBenchmark {
     output = Content.text(contentChars, 2);
     receiver = LoopbackReceiver.start();
     fluxtracer = Peers.fluxtrace().otlpEndpoint(receiver.tracesUrl()).gzip(gzip).build();
+    fluxtracerProtobuf =
+        Peers.fluxtrace().otlpEndpoint(receiver.tracesUrl()).gzip(gzip).otlpProtocol("http/protobuf").build();
     otelProvider = Peers.otel(OtlpHttpSpanExporter.builder()
         .setEndpoint(receiver.tracesUrl())
         .setCompression(gzip ? "gzip" : "none")
@@ -116,7 +119,9 @@ public class ExportThroughputBenchmark {
   @TearDown
   public void tearDown() {
     Report.fluxtrace("export " + compression, fluxtracer);
+    Report.fluxtrace("export protobuf " + compression, fluxtracerProtobuf);
     fluxtracer.close();
+    fluxtracerProtobuf.close();
     Peers.close(otelProvider);
     ceilingPool.disposeLater().block(Duration.ofSeconds(10));
     System.out.printf("[export %s] receiver: requests=%,d bodyBytes=%,d; one fluxtrace body of %d spans: %,d bytes%n",
@@ -125,7 +130,11 @@ public class ExportThroughputBenchmark {
   }
 
   private void fluxtraceSpan(int i) {
-    Span span = fluxtracer.startSpan("generation", ObservationType.GENERATION, null, TraceAttributes.EMPTY);
+    fluxtraceSpan(fluxtracer);
+  }
+
+  private void fluxtraceSpan(FluxTracer tracer) {
+    Span span = tracer.startSpan("generation", ObservationType.GENERATION, null, TraceAttributes.EMPTY);
     span.model(Content.MODEL).input(input);
     span.output(output).usageDetails(Content.USAGE);
     span.end();
@@ -138,6 +147,19 @@ public class ExportThroughputBenchmark {
       fluxtraceSpan(i);
     }
     FlushResult result = fluxtracer.flushBlocking(Duration.ofSeconds(60));
+    if (!result.completed()) {
+      throw new IllegalStateException("flush did not complete: " + result.stats());
+    }
+  }
+
+  /** The same as {@link #fluxtrace()}, sent as OTLP/HTTP protobuf. */
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public void fluxtraceProtobuf() {
+    for (int i = 0; i < SPANS; i++) {
+      fluxtraceSpan(fluxtracerProtobuf);
+    }
+    FlushResult result = fluxtracerProtobuf.flushBlocking(Duration.ofSeconds(60));
     if (!result.completed()) {
       throw new IllegalStateException("flush did not complete: " + result.stats());
     }

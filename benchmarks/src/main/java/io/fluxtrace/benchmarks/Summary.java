@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -29,7 +31,12 @@ public final class Summary {
   public static void main(String[] args) throws IOException {
     Map<String, Score> scores = new LinkedHashMap<>();
     ObjectMapper mapper = new ObjectMapper();
+    List<String> memoryLog = List.of();
     for (String file : args) {
+      if (file.endsWith(".log")) {
+        memoryLog = Files.readAllLines(Path.of(file));
+        continue;
+      }
       for (JsonNode result : mapper.readTree(new File(file))) {
         Score score = score(result);
         scores.put(score.name() + score.params(), score);
@@ -48,7 +55,9 @@ public final class Summary {
     overhead(scores, "CallerPathBenchmark", "fluxtraceNoContent", "otelNoContent", "plain");
     overhead(scores, "CallerPathBenchmark", "fluxtraceNested", "otelNested", "plainNested");
     ratio(scores, "SpanCostBenchmark", "fluxtraceBare", "otelBare", "time per span");
-    ratio(scores, "SpanCostBenchmark", "fluxtraceGeneration", "otelGeneration", "time per span");
+    ratio(scores, "GenerationCostBenchmark", "fluxtraceGeneration", "otelGeneration", "time per span");
+    ratio(scores, "GenerationCostBenchmark", "fluxtraceGeneration100k", "otelGeneration100k", "time per span");
+    ratio(scores, "GenerationCostBenchmark", "fluxtraceGeneration100k", "fluxtraceGeneration", "time per span");
     ratio(scores, "HandoffBenchmark", "fluxtrace1Thread", "otel1Thread", "spans/us");
     ratio(scores, "HandoffBenchmark", "fluxtrace2Threads", "otel2Threads", "spans/us");
     overhead(scores, "StreamingGenerationBenchmark", "fluxtrace", "otel", "plain");
@@ -65,8 +74,81 @@ public final class Summary {
         ratio(scores, "ExportThroughputBenchmark", "fluxtrace", "otel", s.params(), "spans/s");
         ratio(scores, "ExportThroughputBenchmark", "fluxtrace", "ceiling", s.params(), "spans/s");
         ratio(scores, "ExportThroughputBenchmark", "otel", "ceiling", s.params(), "spans/s");
+        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "otel", s.params(), "spans/s");
+        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "ceiling", s.params(), "spans/s");
+        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "fluxtrace", s.params(), "spans/s");
       }
     }
+    aims(scores, memoryLog);
+  }
+
+  /** The aims of issue #15, each as a ratio to its peer in this run, with whether it is met. */
+  private static void aims(Map<String, Score> scores, List<String> memoryLog) {
+    System.out.println();
+    System.out.println("| aim (issue #15) | value | target | met |");
+    System.out.println("|---|---:|---|---|");
+    aim("generation with 2 KB content / OTel", value(scores, "GenerationCostBenchmark", "fluxtraceGeneration",
+        "otelGeneration", ""), "<= 1.0", true, 1.0);
+    Score large = find(scores, "GenerationCostBenchmark.fluxtraceGeneration100k", "");
+    if (large != null) {
+      System.out.printf("| caller-thread cost of a generation with a 100 KB prompt | %s %s | stated | |%n",
+          num(large.median()), large.unit());
+    }
+    aim("caller-path overhead / OTel's (over plain)", overheadValue(scores, "CallerPathBenchmark", "fluxtrace", "otel",
+        "plain"), "<= 0.5", true, 0.5);
+    aim("streaming generation overhead / OTel's (over plain)", overheadValue(scores, "StreamingGenerationBenchmark",
+        "fluxtrace", "otel", "plain"), "<= 0.8", true, 0.8);
+    for (Score s : scores.values()) {
+      if (s.name().startsWith("ExportThroughputBenchmark.fluxtrace")) {
+        String variant = s.name().substring("ExportThroughputBenchmark.".length());
+        aim("export " + variant + " [" + s.params() + "] / bare ceiling", value(scores, "ExportThroughputBenchmark",
+            variant, "ceiling", s.params()), ">= 0.5 (aiming at 0.8)", false, 0.5);
+        aim("export " + variant + " [" + s.params() + "] / OTel's exporter", value(scores,
+            "ExportThroughputBenchmark", variant, "otel", s.params()), ">= 5", false, 5);
+      }
+    }
+    aim("sampled-out Mono step / plain", value(scores, "DisabledTracingBenchmark", "fluxtraceSampledOut", "plain", ""),
+        "<= 2", true, 2);
+    Score disabled = find(scores, "DisabledTracingBenchmark.fluxtraceDisabled", "");
+    Score plain = find(scores, "DisabledTracingBenchmark.plain", "");
+    if (disabled != null && plain != null) {
+      double difference = disabled.median() - plain.median();
+      double noise = Math.max(disabled.error(), plain.error());
+      System.out.printf("| disabled Mono step - plain | %s %s (error ±%s) | within noise | %s |%n", num(difference),
+          disabled.unit(), num(noise), Math.abs(difference) <= noise ? "met" : "missed");
+    }
+    // The memory harness's table: text, chars, spans, estimate/span, heap/span, heap/estimate (blocked), ...
+    for (String line : memoryLog) {
+      String[] columns = line.trim().split("\\s+");
+      if (columns.length >= 6 && (columns[0].equals("ASCII") || columns[0].equals("CJK")) && columns[1].equals("2,048")) {
+        double ratio = Double.parseDouble(columns[5]);
+        aim("retained heap / estimate per queued span, 2 KB " + columns[0] + " (exporter blocked)", ratio,
+            "1/1.1 to 1.1", true, 1.1);
+      }
+    }
+  }
+
+  private static void aim(String what, @Nullable Double value, String target, boolean atMost, double bound) {
+    if (value == null) {
+      return;
+    }
+    boolean met = atMost ? value <= bound && value >= (target.startsWith("1/") ? 1 / bound : 0) : value >= bound;
+    String verdict = met ? "met" : String.format("missed by %.2fx", atMost ? value / bound : bound / value);
+    System.out.printf("| %s | %.2f | %s | %s |%n", what, value, target, verdict);
+  }
+
+  private static @Nullable Double value(Map<String, Score> scores, String bench, String a, String b, String params) {
+    Score x = find(scores, bench + "." + a, params);
+    Score y = find(scores, bench + "." + b, params);
+    return x == null || y == null ? null : x.median() / y.median();
+  }
+
+  private static @Nullable Double overheadValue(
+      Map<String, Score> scores, String bench, String ours, String peer, String baseline) {
+    Score o = find(scores, bench + "." + ours, "");
+    Score p = find(scores, bench + "." + peer, "");
+    Score b = find(scores, bench + "." + baseline, "");
+    return o == null || p == null || b == null ? null : (o.median() - b.median()) / (p.median() - b.median());
   }
 
   private static Score score(JsonNode result) {

@@ -380,6 +380,21 @@ public final class OtlpReceiver implements AutoCloseable {
       }
     }
 
+    /**
+     * The OTLP traces request in the body, parsed with the official definitions: protobuf when the request says
+     * {@code Content-Type: application/x-protobuf}, else OTLP/JSON (strictly, see {@link OtlpJson#parse}).
+     */
+    public io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest traces() {
+      if ("application/x-protobuf".equalsIgnoreCase(header("Content-Type"))) {
+        try {
+          return io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.parseFrom(body());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new IllegalArgumentException("not a valid protobuf ExportTraceServiceRequest", e);
+        }
+      }
+      return OtlpJson.parse(body());
+    }
+
     /** {@link #body()} as UTF-8 text. */
     public String bodyText() {
       return new String(body(), StandardCharsets.UTF_8);

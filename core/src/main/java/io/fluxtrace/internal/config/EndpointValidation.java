@@ -1,5 +1,6 @@
 package io.fluxtrace.internal.config;
 
+import io.fluxtrace.internal.util.SafeLogger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -84,6 +85,24 @@ public final class EndpointValidation {
           + " publicKey/secretKey for Langfuse, or header(...) for another backend");
     }
     return uri;
+  }
+
+  /** Whether spans go to Langfuse (no {@code otlpEndpoint}); refuses both a Langfuse base URL and an OTLP endpoint. */
+  public static boolean isLangfuse(@Nullable String baseUrl, @Nullable String otlpEndpoint) {
+    if (otlpEndpoint != null && baseUrl != null) {
+      throw new IllegalArgumentException("fluxtrace: set either baseUrl (Langfuse) or otlpEndpoint (any OTLP/HTTP"
+          + " backend), not both");
+    }
+    return otlpEndpoint == null;
+  }
+
+  /** The one warning that tracing is disabled because a Langfuse key is missing. */
+  public static void warnKeysMissing(@Nullable String publicKey, @Nullable String secretKey) {
+    SafeLogger.of(io.fluxtrace.FluxTracerBuilder.class).warn(
+        "fluxtrace: tracing is disabled because {} not set. Set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"
+            + " (or configure an OTLP endpoint or an exporter) to record traces.",
+        publicKey == null && secretKey == null ? "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are"
+            : publicKey == null ? "LANGFUSE_PUBLIC_KEY is" : "LANGFUSE_SECRET_KEY is");
   }
 
   /** Refuses keys that look swapped (a key that starts with the other key's prefix), before they are sent. */

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param media media upload to Langfuse
  * @param sampling tail sampling, or head sampling only
  * @param fields the Langfuse fields and parity helpers: service version, GenAI attributes, project id
+ * @param wire the OTLP encoding of span requests (JSON or protobuf)
  */
 public record TracerConfig(
     boolean enabled,
@@ -39,7 +40,8 @@ public record TracerConfig(
     @Nullable ScoreExporter scoreExporter,
     MediaSettings media,
     SamplingSettings sampling,
-    FieldSettings fields) {
+    FieldSettings fields,
+    WireSettings wire) {
 
   /** Whether the spans go to Langfuse over HTTP with keys, rather than elsewhere or nowhere. */
   public boolean exportsToLangfuse() {

@@ -9,6 +9,7 @@ import io.fluxtrace.ExperimentAttributes;
 import io.fluxtrace.TraceAttributes;
 import java.io.IOException;
 import java.io.Writer;
+import io.fluxtrace.internal.pipeline.CapturedSpan.Snapshot;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
@@ -20,9 +21,13 @@ import org.jspecify.annotations.Nullable;
 import reactor.util.Logger;
 
 /**
- * Turns user content into the JSON text that is exported: mask, serialize, sanitize, truncate. Runs when a span
- * ends, on the thread that ends it, so the common case (a clean string or small object, no masker) allocates
- * little and scans once.
+ * Turns user content into the JSON text that is exported: mask, serialize, sanitize, truncate. When a span ends,
+ * {@link #capture} keeps an immutable value by reference and encodes any other value at once, on the ending thread
+ * (see {@link CapturedContent} for which is which and why that is safe); {@link #encodeCaptured} then turns what
+ * was captured into its JSON text on an export thread. Either way a value goes through {@link #encode} (or
+ * {@link #encodeEntries}): the one place where content becomes its encoded form, so that the wire is the same
+ * byte for byte whenever it runs. The common case (a clean string or small object, no masker) allocates little and
+ * scans once.
  *
  * <p>Never throws. A value that cannot be serialized becomes the JSON string
  * {@code "<fluxtrace: unserializable CLASS: REASON>"} ({@link TracerMetrics#contentReplaced}); a value whose
@@ -85,6 +90,77 @@ public final class ContentEncoder {
   /** Whether a media step runs, so that callers pass the span's ids only then. */
   public boolean replacesMedia() {
     return media != null;
+  }
+
+  /**
+   * What a span keeps of {@code value} when it ends: the value itself when it is {@linkplain
+   * CapturedContent#immutable immutable} (encoded later by {@link #encodeCaptured}), else its JSON text now, as a
+   * {@link Snapshot}; null when there is nothing to send. Never throws.
+   */
+  public @Nullable Object capture(ContentKind kind, @Nullable Object value, @Nullable SpanIds span) {
+    if (value == null || (CapturedContent.immutable(value) && withinLimit(value))) {
+      return value;
+    }
+    String json = encode(kind, value, span);
+    return json == null ? null : new Snapshot(json);
+  }
+
+  /**
+   * What a span keeps of its own map of entries when it ends: the map itself when every value is {@linkplain
+   * CapturedContent#immutable immutable} (the span never changes it once ended), else its JSON object text now, as
+   * a {@link Snapshot}; null when there is nothing to send. Never throws.
+   *
+   * @param kind how values are masked, or null for values that are not masked (model parameters)
+   */
+  public @Nullable Object captureEntries(@Nullable ContentKind kind,
+      @Nullable Map<String, ? extends @Nullable Object> entries, @Nullable SpanIds span) {
+    if (entries == null || entries.isEmpty()) {
+      return null;
+    }
+    if (CapturedContent.immutableValues(entries) && withinLimit(entries)) {
+      return entries;
+    }
+    String json = encodeEntries(kind, entries, span);
+    return json == null ? null : new Snapshot(json);
+  }
+
+  /**
+   * Whether a String is at most {@code maxValueBytes} chars long: a longer one is truncated anyway, so it is
+   * encoded at once (at a cost bounded by {@code maxValueBytes}) rather than held whole in the queue, where the byte
+   * bound would count all of it. Other immutable values are small.
+   */
+  private boolean withinLimit(Object value) {
+    return !(value instanceof String text) || text.length() <= maxValueBytes;
+  }
+
+  /** Whether the String values (and keys) of {@code entries} take at most {@code maxValueBytes} chars together. */
+  private boolean withinLimit(Map<String, ? extends @Nullable Object> entries) {
+    long chars = 0;
+    for (Map.Entry<String, ? extends @Nullable Object> entry : entries.entrySet()) {
+      chars += String.valueOf(entry.getKey()).length();
+      if (entry.getValue() instanceof String text) {
+        chars += text.length();
+      }
+    }
+    return chars <= maxValueBytes;
+  }
+
+  /** The JSON text of what {@link #capture} kept, exactly as {@link #encode} makes it; never throws. */
+  public @Nullable String encodeCaptured(ContentKind kind, @Nullable Object captured, @Nullable SpanIds span) {
+    if (captured instanceof Snapshot snapshot) {
+      return snapshot.json();
+    }
+    return encode(kind, captured, span);
+  }
+
+  /** The JSON object text of what {@link #captureEntries} kept, exactly as {@link #encodeEntries} makes it. */
+  @SuppressWarnings("unchecked") // captureEntries keeps either a Snapshot or the map it was given
+  public @Nullable String encodeCapturedEntries(
+      @Nullable ContentKind kind, @Nullable Object captured, @Nullable SpanIds span) {
+    if (captured instanceof Snapshot snapshot) {
+      return snapshot.json();
+    }
+    return encodeEntries(kind, (@Nullable Map<String, ? extends @Nullable Object>) captured, span);
   }
 
   /** The masked value as JSON text of at most {@code maxValueBytes}, or null when there is nothing to send. */

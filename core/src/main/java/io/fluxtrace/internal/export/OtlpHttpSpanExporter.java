@@ -49,15 +49,19 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
   }
 
   /**
-   * The exporter for a validated configuration: {@link OtlpJsonWriter} over {@link LangfuseAttributes}, and a sender on {@code transport} whose
+   * The exporter for a validated configuration: {@link OtlpJsonWriter} or {@link OtlpProtoWriter} (as the wire
+   * settings say) over {@link LangfuseAttributes}, and a sender on {@code transport} whose
    * backoff timers and 413 re-encoding run on the configured export scheduler, or {@link Schedulers#parallel()}
    * when none is set.
    */
   public static OtlpHttpSpanExporter create(TracerConfig config, TracerMetrics metrics, HttpTransport transport) {
     Scheduler configured = config.lifecycle().exportScheduler();
     Scheduler scheduler = configured != null ? configured : Schedulers.parallel();
-    OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(config));
-    return new OtlpHttpSpanExporter(encoder::encode, new OtlpHttpSender(config.endpoint(), config.clock(),
+    LangfuseAttributes mapping = LangfuseAttributes.of(config);
+    SpanBatchWriter writer = config.wire().protobuf()
+        ? new OtlpProtoWriter(mapping)::encode
+        : new OtlpJsonWriter(mapping)::encode;
+    return new OtlpHttpSpanExporter(writer, new OtlpHttpSender(config.endpoint(), config.wire(), config.clock(),
         RetryPolicy.from(config.retry()), metrics, scheduler, transport), scheduler);
   }
 

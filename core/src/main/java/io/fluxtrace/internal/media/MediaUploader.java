@@ -331,8 +331,8 @@ public final class MediaUploader implements ContentEncoder.MediaStep {
   }
 
   /** Forgets the media of a span the pipeline refused: nothing will export it. */
-  public void forget(SpanData span) {
-    bySpan.remove(span.traceId() + span.spanId());
+  public void forget(String traceId, String spanId) {
+    bySpan.remove(traceId + spanId);
   }
 
   private static List<SpanData> withOutcomes(List<SpanData> spans, List<SpanMedia> media) {

@@ -27,6 +27,7 @@ import reactor.core.Disposable;
 import reactor.core.Exceptions;
 import reactor.core.Fuseable;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -60,7 +61,9 @@ import reactor.util.concurrent.Queues;
  * <p>Items travel through a unicast {@link Sinks.Many} to a {@link Batcher} that runs on
  * {@code Schedulers.single(scheduler)}: one worker of the export scheduler, so that the batcher's state,
  * its timer ticks and the export completions (hopped back onto that worker) are never touched by two threads
- * at once, whatever scheduler the user configured. The batcher pulls: it takes items from the sink's queue
+ * at once, whatever scheduler the user configured. With more than one export slot, each export call (which encodes
+ * its batch) runs as a task of its own on the export scheduler, which the pipeline makes with one thread per slot
+ * (up to the number of cores) when none is configured. The batcher pulls: it takes items from the sink's queue
  * (fused) only while no cut batch waits for an export slot, which is how it honours the exports' demand, and
  * the worker is woken only when the items waiting could fill a batch, on every flush interval tick, and on
  * flush, so that ending a span costs no task submission in the common case (as in OpenTelemetry's
@@ -131,7 +134,10 @@ public final class BatchingPipeline<T> {
           + " Schedulers.immediate() would batch and export on the threads that end spans");
     }
     if (configured == null) {
-      Scheduler own = Schedulers.newSingle("fluxtrace-" + options.itemName() + "-export", true);
+      // One thread per export slot, up to the cores: export calls (which encode their batch) run side by side.
+      int threads = Math.min(options.maxConcurrentExports(), Runtime.getRuntime().availableProcessors());
+      String name = "fluxtrace-" + options.itemName() + "-export";
+      Scheduler own = threads > 1 ? Schedulers.newParallel(name, threads, true) : Schedulers.newSingle(name, true);
       this.ownedScheduler = own;
       this.scheduler = own;
     } else {
@@ -383,7 +389,12 @@ public final class BatchingPipeline<T> {
 
   private static final class Batch<T> {
     final long seq;
-    final List<T> items;
+    /**
+     * The items until the batch is handed to the exporter, then null: from then on the exporter holds what it needs
+     * (for spans, their encoded form), and the items are not kept alive beside it.
+     */
+    @Nullable List<T> items;
+    final int count;
     final long bytes;
     boolean abandoned;
     @Nullable Disposable call;
@@ -391,7 +402,15 @@ public final class BatchingPipeline<T> {
     Batch(long seq, List<T> items, long bytes) {
       this.seq = seq;
       this.items = items;
+      this.count = items.size();
       this.bytes = bytes;
+    }
+
+    /** The items, for the exporter; the batch lets go of them. */
+    List<T> handOver() {
+      List<T> handed = Objects.requireNonNull(items, "items");
+      items = null;
+      return Collections.unmodifiableList(handed);
     }
   }
 
@@ -571,11 +590,23 @@ public final class BatchingPipeline<T> {
     private void export(Batch<T> batch) {
       ExportCall call = new ExportCall(batch);
       batch.call = call;
-      try {
-        exporter.export(Collections.unmodifiableList(batch.items)).subscribe(call);
-      } catch (Throwable t) {
-        call.fail(t);
+      if (options.maxConcurrentExports() == 1) {
+        try {
+          exporter.export(batch.handOver()).subscribe(call);
+        } catch (Throwable t) {
+          call.fail(t);
+        }
+        return;
       }
+      // The export call encodes its batch: as a task of its own on the export scheduler, so that batches in
+      // flight encode at once on as many threads as the scheduler has, and the worker goes on batching meanwhile.
+      // A throwing exporter becomes an error signal, which the call settles like an error of the publisher. The
+      // items go through a holder that lets go of them once handed over: the operators keep the deferred supplier
+      // for the whole export, and the items must not stay reachable beside their encoded form.
+      AtomicReference<@Nullable List<T>> holder = new AtomicReference<>(batch.handOver());
+      Flux.defer(() -> exporter.export(Objects.requireNonNull(holder.getAndSet(null), "batch exported twice")))
+          .subscribeOn(scheduler)
+          .subscribe(call);
     }
 
     private void onSettled(Batch<T> batch, List<ExportResult> results) {
@@ -583,7 +614,7 @@ public final class BatchingPipeline<T> {
         return;
       }
       exporting.remove(batch);
-      int size = batch.items.size();
+      int size = batch.count;
       int unaccounted = size;
       listener.batchCompleted();
       for (ExportResult result : results) {
@@ -652,7 +683,7 @@ public final class BatchingPipeline<T> {
       current = new ArrayList<>(0);
       currentBytes = 0;
       for (Batch<T> batch : ready) {
-        items += batch.items.size();
+        items += batch.count;
         bytes += batch.bytes;
       }
       ready.clear();
@@ -662,7 +693,7 @@ public final class BatchingPipeline<T> {
         if (call != null) {
           call.dispose();
         }
-        items += batch.items.size();
+        items += batch.count;
         bytes += batch.bytes;
       }
       exporting.clear();
@@ -776,12 +807,12 @@ public final class BatchingPipeline<T> {
       for (ExportResult r : partial) {
         accounted += r.exported() + r.failed();
       }
-      partial.add(ExportResult.failure(Math.max(0, batch.items.size() - accounted), FailureReason.INTERNAL_ERROR));
+      partial.add(ExportResult.failure(Math.max(0, batch.count - accounted), FailureReason.INTERNAL_ERROR));
       settle(partial);
       if (first) {
         // After settling: the outcome is counted whatever describing the error costs.
         exportWarnings.warn("fluxtrace: exporting a batch of {} {} failed; counted as failed ({}): {}",
-            batch.items.size(), options.itemName(), FailureReason.INTERNAL_ERROR, describe(error));
+            batch.count, options.itemName(), FailureReason.INTERNAL_ERROR, describe(error));
       }
     }
 

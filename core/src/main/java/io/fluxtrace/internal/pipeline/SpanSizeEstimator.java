@@ -3,6 +3,7 @@ package io.fluxtrace.internal.pipeline;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.internal.pipeline.CapturedSpan.Snapshot;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,85 @@ public final class SpanSizeEstimator {
   /** The estimated heap {@code span} holds while it is queued, in bytes. */
   public static long estimate(SpanData span) {
     return estimate(span, HeapLayout.CURRENT);
+  }
+
+  /**
+   * The estimated heap a queued {@link CapturedSpan} holds, in bytes: what the span pipeline bounds. Content kept
+   * by reference is counted as the object it is (a String by its length and coder, exactly as the JVM holds it, even
+   * when the application still holds it too); a snapshot as its JSON String and the wrapper; the span's own maps as
+   * the {@code LinkedHashMap} they are, with their boxed values.
+   */
+  public static long estimate(CapturedSpan span) {
+    return estimate(span, HeapLayout.CURRENT);
+  }
+
+  static long estimate(CapturedSpan span, HeapLayout heap) {
+    long size = capturedFixed(heap) + heap.string(span.traceId()) + heap.string(span.spanId())
+        + string(heap, span.parentSpanId()) + heap.chars(span.name()) + string(heap, span.statusMessage())
+        + content(heap, span.input()) + content(heap, span.output()) + content(heap, span.metadata())
+        + traceAttributes(heap, span.traceAttributes()) + chars(heap, span.version())
+        + content(heap, span.traceInput()) + content(heap, span.traceOutput());
+    if (span.generation()) {
+      size += chars(heap, span.model()) + content(heap, span.modelParameters()) + chars(heap, span.promptName())
+          + (span.promptVersion() == null ? 0 : heap.object(0, 4)) + ownedMap(heap, span.usage())
+          + ownedMap(heap, span.cost()) + chars(heap, span.provider());
+    }
+    return size;
+  }
+
+  /** The pipeline's entry and the sink queue's node, as for SpanData, and the CapturedSpan itself. */
+  static long capturedFixed(HeapLayout heap) {
+    return heap.object(1, 8) + heap.object(2, 0)
+        // 22 references; three longs (start, end, completion start), two booleans (parentRemote, generation)
+        + heap.object(22, 26);
+  }
+
+  /** A captured value: an immutable value by reference, a snapshot's JSON text, or a span's map of them. */
+  private static long content(HeapLayout heap, @Nullable Object value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value instanceof String text) {
+      return heap.string(text);
+    }
+    if (value instanceof Snapshot snapshot) {
+      return heap.object(1, 0) + heap.string(snapshot.json());
+    }
+    if (value instanceof Map<?, ?> map) {
+      long size = ownedMapLayout(heap, map.size());
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        size += heap.chars(String.valueOf(entry.getKey())) + content(heap, entry.getValue());
+      }
+      return size;
+    }
+    // A boxed primitive or a UUID: at most two longs.
+    return heap.object(0, 16);
+  }
+
+  /** A span's own usage or cost map: its layout, its keys' chars and its boxed Long or Double values. */
+  private static long ownedMap(HeapLayout heap, @Nullable Map<String, ? extends Number> map) {
+    if (map == null) {
+      return 0;
+    }
+    return ownedMapLayout(heap, map.size()) + map.size() * heap.object(0, 8) + keys(heap, map);
+  }
+
+  /**
+   * A {@code LinkedHashMap} filled by {@code put} from its default capacity: its table grows from 16 slots,
+   * doubling whenever the entries pass three quarters of it; with the entry-set view that reading it creates.
+   */
+  static long ownedMapLayout(HeapLayout heap, int entries) {
+    long size = heap.object(6, 17) + heap.object(1, 0);
+    int table = 16;
+    while (entries > table * 3 / 4) {
+      table <<= 1;
+    }
+    return size + heap.referenceArray(table) + entries * heap.object(5, 4);
+  }
+
+  /** Reads the JVM's layout now, on the caller's thread, rather than on the first thread that ends a span. */
+  public static void init() {
+    HeapLayout.CURRENT.alignment(); // initializes the layout class
   }
 
   static long estimate(SpanData span, HeapLayout heap) {

@@ -1,7 +1,7 @@
 package io.fluxtrace.internal.sampling;
 
 import io.fluxtrace.Score;
-import io.fluxtrace.SpanData;
+import io.fluxtrace.internal.pipeline.CapturedSpan;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -30,7 +30,7 @@ public final class HeldTrace {
   volatile boolean kept;
   /** Out of the sampler's map: a span starting now cannot join it. */
   boolean removed;
-  @Nullable List<SpanData> spans;
+  @Nullable List<CapturedSpan> spans;
   @Nullable List<Score> scores;
   /** Spans and scores held, and their estimated bytes, all reserved in the sampler's totals. */
   int items;
@@ -43,8 +43,8 @@ public final class HeldTrace {
     this.heldSinceNanos = heldSinceNanos;
   }
 
-  void hold(SpanData span, long size) {
-    List<SpanData> list = spans;
+  void hold(CapturedSpan span, long size) {
+    List<CapturedSpan> list = spans;
     if (list == null) {
       list = spans = new ArrayList<>();
     }

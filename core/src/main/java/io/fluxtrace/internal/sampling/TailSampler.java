@@ -9,6 +9,7 @@ import io.fluxtrace.SpanData;
 import io.fluxtrace.TailSampling;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.internal.config.SamplingSettings;
+import io.fluxtrace.internal.pipeline.CapturedSpan;
 import io.fluxtrace.internal.pipeline.ScoreMetrics;
 import io.fluxtrace.internal.pipeline.SpanSizeEstimator;
 import io.fluxtrace.internal.span.RecordingSpan;
@@ -75,8 +76,10 @@ public final class TailSampler {
   private final long timeoutNanos;
   private final TraceClock clock;
   private final Scheduler timer;
-  private final Function<RecordingSpan, @Nullable SpanData> converter;
-  private final Consumer<SpanData> pipeline;
+  private final Function<RecordingSpan, @Nullable CapturedSpan> converter;
+  private final Consumer<CapturedSpan> pipeline;
+  private final Consumer<CapturedSpan> discarded;
+  private final Function<CapturedSpan, SpanData> view;
   private final Consumer<Score> scoreDelivery;
   private final ScoreMetrics scoreMetrics;
   private final ConcurrentHashMap<String, HeldTrace> traces = new ConcurrentHashMap<>();
@@ -97,13 +100,15 @@ public final class TailSampler {
   /**
    * @param clock the span clock: how long a root has lasted
    * @param timer the pipeline's timer: decision timeouts
-   * @param converter freezes an ended span; returns null when it could not (it counted the span as failed)
+   * @param converter captures an ended span; returns null when it could not (it counted the span as failed)
    * @param pipeline takes the spans of kept traces (lock-free, never blocks)
+   * @param discarded told of each captured span of a sampled-out trace (it lets go of what the span holds)
+   * @param view the span as the user predicate sees it (only a root, only with a predicate)
    * @param scoreDelivery takes the scores of kept traces, already counted as recorded
    */
   public TailSampler(SamplingSettings settings, TraceClock clock, Scheduler timer,
-      Function<RecordingSpan, @Nullable SpanData> converter, Consumer<SpanData> pipeline,
-      Consumer<Score> scoreDelivery, ScoreMetrics scoreMetrics) {
+      Function<RecordingSpan, @Nullable CapturedSpan> converter, Consumer<CapturedSpan> pipeline,
+      Consumer<CapturedSpan> discarded, Function<CapturedSpan, SpanData> view, Consumer<Score> scoreDelivery, ScoreMetrics scoreMetrics) {
     this.options = Objects.requireNonNull(settings.tail(), "tail sampling options");
     this.maxHeldSpans = settings.maxHeldSpans();
     this.maxHeldBytes = settings.maxHeldBytes();
@@ -114,6 +119,8 @@ public final class TailSampler {
     this.timer = timer;
     this.converter = converter;
     this.pipeline = pipeline;
+    this.discarded = discarded;
+    this.view = view;
     this.scoreDelivery = scoreDelivery;
     this.scoreMetrics = scoreMetrics;
     long period = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, timeoutNanos / 4));
@@ -202,7 +209,7 @@ public final class TailSampler {
       }
       return true;
     }
-    SpanData data = converter.apply(span);
+    CapturedSpan data = converter.apply(span);
     boolean userKeeps = root && data != null && !trace.decided && userKeeps(data);
     synchronized (trace) {
       trace.open--;
@@ -335,13 +342,14 @@ public final class TailSampler {
     return slowerThanNanos >= 0 && root.endEpochNanos() - root.startEpochNanos() > slowerThanNanos;
   }
 
-  private boolean userKeeps(SpanData root) {
+  private boolean userKeeps(CapturedSpan root) {
     Predicate<SpanData> rule = options.keepWhen();
     if (rule == null) {
       return false;
     }
     try {
-      return rule.test(root);
+      // The root is encoded for the predicate here and again at export: only a root, only with a predicate.
+      return rule.test(view.apply(root));
     } catch (Throwable t) {
       Exceptions.throwIfJvmFatal(t);
       predicateWarnings.warn("fluxtrace: the tail sampling keepWhen predicate threw {}; counted as false",
@@ -365,7 +373,7 @@ public final class TailSampler {
     if (early) {
       tracesDecidedEarly.increment();
     }
-    List<SpanData> spans = trace.spans;
+    List<CapturedSpan> spans = trace.spans;
     List<Score> scores = trace.scores;
     int spanCount = spans == null ? 0 : spans.size();
     int scoreCount = scores == null ? 0 : scores.size();
@@ -379,6 +387,9 @@ public final class TailSampler {
       }
     } else {
       spansSampledOut.add(spanCount);
+      if (spans != null) {
+        spans.forEach(discarded);
+      }
       if (scores != null) {
         if (options.keepScoresOfSampledOutTraces()) {
           scores.forEach(this::deliverScore);
@@ -407,11 +418,12 @@ public final class TailSampler {
   }
 
   /** A span ending in a decided trace. */
-  private void route(HeldTrace trace, SpanData data) {
+  private void route(HeldTrace trace, CapturedSpan data) {
     if (trace.kept) {
       pipeline.accept(data);
     } else {
       spansSampledOut.increment();
+      discarded.accept(data);
     }
   }
 

@@ -5,9 +5,10 @@ import io.fluxtrace.GenerationData;
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
-import io.fluxtrace.internal.content.LangfuseTools;
 import io.fluxtrace.internal.content.ContentEncoder;
 import io.fluxtrace.internal.content.JsonText;
+import io.fluxtrace.internal.content.LangfuseTools;
+import io.fluxtrace.internal.pipeline.CapturedSpan;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
@@ -16,9 +17,13 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Freezes an ended {@link RecordingSpan} into a {@link SpanData}: user content masked, serialized, sanitized and
- * truncated by the {@link ContentEncoder}, on the thread that ended the span. Values the span refused (see
- * {@link RecordingSpan#invalidValues()}) are counted here and reported at most once a minute.
+ * Freezes an ended {@link RecordingSpan} in two steps. {@link #capture} runs on the thread that ended the span and
+ * does as little as it can: immutable content is kept by reference, only mutable content is masked, serialized and
+ * truncated there (see {@link io.fluxtrace.internal.content.CapturedContent}). {@link #toSpanData(CapturedSpan)}
+ * runs on an export thread and turns the rest into JSON text with the same {@link ContentEncoder}, so the
+ * {@link SpanData} is the same, byte for byte, as if everything had been encoded when the span ended. Values the
+ * span refused (see {@link RecordingSpan#invalidValues()}) are counted at capture and reported at most once a
+ * minute.
  */
 public final class SpanDataFactory {
 
@@ -33,10 +38,13 @@ public final class SpanDataFactory {
     this.metrics = metrics;
   }
 
-  /** Never throws. */
+  /** Both steps at once, on the calling thread. Never throws. */
   public SpanData toSpanData(RecordingSpan span) {
-    ContentEncoder.SpanIds ids =
-        encoder.replacesMedia() ? new ContentEncoder.SpanIds(span.traceId(), span.spanId()) : null;
+    return toSpanData(capture(span));
+  }
+
+  /** What an ended span keeps until export; on the thread that ended it. Never throws. */
+  public CapturedSpan capture(RecordingSpan span) {
     if (span.invalidValues() > 0) {
       metrics.invalidValuesDropped.add(span.invalidValues());
       invalidValueWarnings.warn("fluxtrace: span '{}' was given {} value(s) Langfuse would reject (a negative or"
@@ -44,29 +52,6 @@ public final class SpanDataFactory {
           + " and counted in stats().invalidValuesDropped()", JsonText.truncate(span.name(), 200, "..."),
           span.invalidValues());
     }
-    return new SpanData(
-        span.traceId(),
-        span.spanId(),
-        span.parentSpanId(),
-        span.parentRemote(),
-        span.name(),
-        span.type(),
-        span.startEpochNanos(),
-        span.endEpochNanos(),
-        span.level(),
-        encoder.encodeText(ContentKind.STATUS_MESSAGE, span.statusMessage()),
-        encoder.encode(ContentKind.INPUT, span.inputValue(), ids),
-        encoder.encode(ContentKind.OUTPUT, LangfuseTools.output(span.outputValue(), span.toolCallValues()), ids),
-        encoder.encodeEntries(ContentKind.METADATA,
-            LangfuseTools.metadata(span.metadataValues(), span.toolDefinitionValues()), ids),
-        encoder.maskTraceAttributes(span.traceAttributes()),
-        generation(span),
-        span.versionValue(),
-        encoder.encode(ContentKind.INPUT, span.traceInputValue()),
-        encoder.encode(ContentKind.OUTPUT, span.traceOutputValue()));
-  }
-
-  private @Nullable GenerationData generation(RecordingSpan span) {
     Map<String, @Nullable Object> parameters = span.modelParameterValues();
     Map<String, Long> usage = span.usageValues();
     Map<String, Double> cost = span.costValues();
@@ -78,18 +63,82 @@ public final class SpanDataFactory {
       promptName = trace.promptName();
       promptVersion = trace.promptVersion();
     }
-    if (span.modelName() == null && parameters == null && usage == null && cost == null
-        && span.completionStartEpochNanos() == 0 && promptName == null && span.providerValue() == null) {
-      return null;
-    }
-    return new GenerationData(
+    boolean generation = span.modelName() != null || parameters != null || usage != null || cost != null
+        || span.completionStartEpochNanos() != 0 || promptName != null || span.providerValue() != null;
+    ContentEncoder.SpanIds ids = mediaIds(span.traceId(), span.spanId());
+    return new CapturedSpan(
+        span.traceId(),
+        span.spanId(),
+        span.parentSpanId(),
+        span.parentRemote(),
+        span.name(),
+        span.type(),
+        span.startEpochNanos(),
+        span.endEpochNanos(),
+        span.level(),
+        span.statusMessage(),
+        encoder.capture(ContentKind.INPUT, span.inputValue(), ids),
+        encoder.capture(ContentKind.OUTPUT, LangfuseTools.output(span.outputValue(), span.toolCallValues()), ids),
+        encoder.captureEntries(ContentKind.METADATA,
+            LangfuseTools.metadata(span.metadataValues(), span.toolDefinitionValues()), ids),
+        trace,
+        generation,
         span.modelName(),
-        encoder.encodeEntries(null, parameters),
-        usage == null ? Map.of() : usage,
-        cost == null ? Map.of() : cost,
+        generation ? encoder.captureEntries(null, parameters, null) : null,
+        usage,
+        cost,
         span.completionStartEpochNanos(),
         promptName,
         promptVersion,
-        span.providerValue());
+        span.providerValue(),
+        span.versionValue(),
+        encoder.capture(ContentKind.INPUT, span.traceInputValue(), null),
+        encoder.capture(ContentKind.OUTPUT, span.traceOutputValue(), null));
+  }
+
+  /** The span's ids for the media step, only when one runs. */
+  private ContentEncoder.@Nullable SpanIds mediaIds(String traceId, String spanId) {
+    return encoder.replacesMedia() ? new ContentEncoder.SpanIds(traceId, spanId) : null;
+  }
+
+  /** The span as exporters receive it, its captured content encoded; on an export thread. Never throws. */
+  public SpanData toSpanData(CapturedSpan span) {
+    ContentEncoder.SpanIds ids = mediaIds(span.traceId(), span.spanId());
+    return new SpanData(
+        span.traceId(),
+        span.spanId(),
+        span.parentSpanId(),
+        span.parentRemote(),
+        span.name(),
+        span.type(),
+        span.startEpochNanos(),
+        span.endEpochNanos(),
+        span.level(),
+        encoder.encodeText(ContentKind.STATUS_MESSAGE, span.statusMessage()),
+        encoder.encodeCaptured(ContentKind.INPUT, span.input(), ids),
+        encoder.encodeCaptured(ContentKind.OUTPUT, span.output(), ids),
+        encoder.encodeCapturedEntries(ContentKind.METADATA, span.metadata(), ids),
+        encoder.maskTraceAttributes(span.traceAttributes()),
+        generation(span),
+        span.version(),
+        encoder.encodeCaptured(ContentKind.INPUT, span.traceInput(), null),
+        encoder.encodeCaptured(ContentKind.OUTPUT, span.traceOutput(), null));
+  }
+
+  private @Nullable GenerationData generation(CapturedSpan span) {
+    if (!span.generation()) {
+      return null;
+    }
+    Map<String, Long> usage = span.usage();
+    Map<String, Double> cost = span.cost();
+    return new GenerationData(
+        span.model(),
+        encoder.encodeCapturedEntries(null, span.modelParameters(), null),
+        usage == null ? Map.of() : usage,
+        cost == null ? Map.of() : cost,
+        span.completionStartEpochNanos(),
+        span.promptName(),
+        span.promptVersion(),
+        span.provider());
   }
 }

@@ -7,6 +7,7 @@ import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.internal.pipeline.BatchingPipeline;
+import io.fluxtrace.internal.pipeline.CapturedSpan;
 import io.fluxtrace.internal.pipeline.TracerMetrics;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.util.List;
@@ -18,7 +19,8 @@ import reactor.util.Logger;
 
 /**
  * The tracer's span side, beside {@code internal.score.ScoreRecorder}: starts recording spans, keeps the open
- * ones for shutdown, and on end freezes each into {@link SpanData} and hands it to the span pipeline. Thread-safe;
+ * ones for shutdown, and on end captures each ({@link CapturedSpan}, encoded into {@link SpanData} on the export side)
+ * and hands it to the span pipeline. Thread-safe;
  * starting and ending never block and never throw.
  */
 public final class SpanRecorder {
@@ -26,13 +28,13 @@ public final class SpanRecorder {
   // Per instance, not static: an instance created after Loggers.useCustomLoggers(...) logs there.
   private final Logger log = SafeLogger.of(SpanRecorder.class);
 
-  private final BatchingPipeline<SpanData> pipeline;
+  private final BatchingPipeline<CapturedSpan> pipeline;
   private final SpanDataFactory factory;
   private final TracerMetrics metrics;
   private final TraceClock clock;
   private final Runnable droppedAfterClose;
   private final Predicate<RecordingSpan> heldOnEnd;
-  private final Consumer<SpanData> refused;
+  private final Consumer<CapturedSpan> refused;
   private final SpanEndListener endListener;
   /** The recording spans started and not yet ended, which shutdown waits for (see {@link OpenSpans}). */
   private final OpenSpans openSpans = new OpenSpans();
@@ -45,8 +47,8 @@ public final class SpanRecorder {
    * @param heldOnEnd takes an ended span instead of the pipeline, answering true, when tail sampling holds its trace
    * @param refused told of a span the pipeline refused (counted there), for what it holds outside the pipeline
    */
-  public SpanRecorder(BatchingPipeline<SpanData> pipeline, SpanDataFactory factory, TracerMetrics metrics,
-      TraceClock clock, Runnable droppedAfterClose, Predicate<RecordingSpan> heldOnEnd, Consumer<SpanData> refused) {
+  public SpanRecorder(BatchingPipeline<CapturedSpan> pipeline, SpanDataFactory factory, TracerMetrics metrics,
+      TraceClock clock, Runnable droppedAfterClose, Predicate<RecordingSpan> heldOnEnd, Consumer<CapturedSpan> refused) {
     this.pipeline = pipeline;
     this.factory = factory;
     this.metrics = metrics;
@@ -116,7 +118,7 @@ public final class SpanRecorder {
   }
 
   /** The span pipeline. */
-  public BatchingPipeline<SpanData> pipeline() {
+  public BatchingPipeline<CapturedSpan> pipeline() {
     return pipeline;
   }
 
@@ -178,16 +180,23 @@ public final class SpanRecorder {
       // During an outage nearly every span is dropped: not encoding its content first keeps that cheap.
       return;
     }
-    SpanData data = toSpanData(span);
-    if (data != null && !pipeline.offer(data)) {
+    CapturedSpan data = capture(span);
+    if (data != null) {
+      offer(data);
+    }
+  }
+
+  /** Queues an ended span; a span the pipeline refuses (counted there) is handed to {@code refused}. */
+  public void offer(CapturedSpan data) {
+    if (!pipeline.offer(data)) {
       refused.accept(data);
     }
   }
 
-  /** The ended span frozen, or null when that failed (counted as failed). */
-  public @Nullable SpanData toSpanData(RecordingSpan span) {
+  /** What the ended span keeps until export, or null when that failed (counted as failed). */
+  public @Nullable CapturedSpan capture(RecordingSpan span) {
     try {
-      return factory.toSpanData(span);
+      return factory.capture(span);
     } catch (Throwable t) {
       // A bug of ours must not reach the application; count the span as failed instead.
       metrics.failed(FailureReason.INTERNAL_ERROR, 1);

@@ -8,6 +8,8 @@ import io.fluxtrace.ObservationLevel;
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.SpanData;
 import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.internal.pipeline.CapturedSpan.Snapshot;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -156,6 +158,39 @@ class SpanSizeEstimatorTest {
     assumeTrue(Runtime.getRuntime().maxMemory() < (30L << 30));
     assertThat(HeapLayout.detect()).isEqualTo(HeapLayout.COMPRESSED);
     assertThat(HeapLayout.CURRENT).isEqualTo(HeapLayout.COMPRESSED);
+  }
+
+  /** CapturedSpan: 12 + 22 references + 3 longs + 2 booleans = 126, aligned to 128; plus entry and node. */
+  @Test
+  void aCapturedSpanCostsItsFixedObjectsAndItsContentAsTheJvmHoldsIt() {
+    assertThat(SpanSizeEstimator.capturedFixed(HEAP)).isEqualTo(24 + 24 + 128);
+    assertThat(captured(null, null, null, null)).isEqualTo(24 + 24 + 128 + IDS + "name".length());
+    long bare = captured(null, null, null, null);
+    // A String captured by reference: 24 + align(16 + chars x coder), Latin-1 or not.
+    assertThat(captured("x".repeat(100), null, null, null) - bare).isEqualTo(24 + 120);
+    assertThat(captured("中".repeat(100), null, null, null) - bare).isEqualTo(24 + 216);
+    // A snapshot: the wrapper (16) and its JSON String.
+    assertThat(captured(new Snapshot("[\"a\"]"), null, null, null) - bare).isEqualTo(16 + 24 + 24);
+    // A boxed value: at most two longs, 32.
+    assertThat(captured(42L, null, null, null) - bare).isEqualTo(32);
+    // The span's own map of one entry: LinkedHashMap 56 + entry set 16 + table of 16 (80) + entry 40, its key's
+    // chars (1) and its value (a String of one char: 24 + 24).
+    Map<String, Object> metadata = new LinkedHashMap<>(Map.of("k", "v"));
+    assertThat(captured(null, metadata, null, null) - bare).isEqualTo(56 + 16 + 80 + 40 + 1 + 48);
+    // Usage of three entries: the map as above with three entries, their keys' chars and three boxed Longs.
+    Map<String, Long> usage = new LinkedHashMap<>(Map.of("input", 1L, "output", 2L, "total", 3L));
+    assertThat(captured(null, null, usage, null) - bare)
+        .isEqualTo(56 + 16 + 80 + 3 * 40 + "inputoutputtotal".length() + 3 * 24);
+    assertThat(SpanSizeEstimator.ownedMapLayout(HEAP, 13)).isEqualTo(56 + 16 + 144 + 13 * 40);
+  }
+
+  private static long captured(
+      @Nullable Object input, @Nullable Map<String, Object> metadata, @Nullable Map<String, Long> usage,
+      @Nullable Map<String, Double> cost) {
+    boolean generation = usage != null || cost != null;
+    return SpanSizeEstimator.estimate(new CapturedSpan("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", null,
+        false, "name", ObservationType.SPAN, 1, 2, ObservationLevel.DEFAULT, null, input, null, metadata,
+        TraceAttributes.EMPTY, generation, null, null, usage, cost, 0, null, null, null, null, null, null), HEAP);
   }
 
   /** What adding {@code json} as a span's input costs. */

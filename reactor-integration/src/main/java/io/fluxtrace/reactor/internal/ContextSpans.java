@@ -57,7 +57,12 @@ public final class ContextSpans {
    *     when a new trace was sampled out and must then still be written upstream so that its children agree
    */
   public static @Nullable Span start(FluxTracer tracer, String name, ObservationType type, ContextView context) {
-    SpanContext parent = parent(context);
+    Span current = span(context);
+    if (current != null && !current.isRecording()) {
+      // Sampled out or disabled, which is all a child needs to know: no need to build the parent's ids.
+      return null;
+    }
+    SpanContext parent = current != null ? current.context() : context.getOrDefault(REMOTE_PARENT, null);
     if (parent != null && !parent.sampled() && !(parent.remote() && tracer.decidesJoinedTraces())) {
       return null;
     }

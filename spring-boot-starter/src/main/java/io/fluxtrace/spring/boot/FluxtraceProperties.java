@@ -105,6 +105,12 @@ public class FluxtraceProperties {
   /** Whether request bodies are gzip-compressed. Default true. */
   private @Nullable Boolean gzip;
 
+  /**
+   * The OTLP encoding of span requests, {@code http/json} (the default) or {@code http/protobuf}; unset, the
+   * {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL} and {@code OTEL_EXPORTER_OTLP_PROTOCOL} environment variables decide.
+   */
+  private @Nullable String otlpProtocol;
+
   /** Allows plain http:// to a host other than loopback (keys and content unencrypted). Default false. */
   private @Nullable Boolean allowInsecureHttp;
 
@@ -358,6 +364,14 @@ public class FluxtraceProperties {
 
   public void setGzip(@Nullable Boolean gzip) {
     this.gzip = gzip;
+  }
+
+  public @Nullable String getOtlpProtocol() {
+    return otlpProtocol;
+  }
+
+  public void setOtlpProtocol(@Nullable String otlpProtocol) {
+    this.otlpProtocol = otlpProtocol;
   }
 
   public @Nullable Duration getShutdownQuietPeriod() {

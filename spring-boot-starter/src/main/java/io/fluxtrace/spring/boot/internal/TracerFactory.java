@@ -86,6 +86,7 @@ public final class TracerFactory {
     apply(set, "maxBackoff", p.getMaxBackoff(), b::maxBackoff);
     apply(set, "retryTimedOutRequests", p.getRetryTimedOutRequests(), b::retryTimedOutRequests);
     apply(set, "gzip", p.getGzip(), b::gzip);
+    apply(set, "otlpProtocol", p.getOtlpProtocol(), b::otlpProtocol);
     apply(set, "allowInsecureHttp", p.getAllowInsecureHttp(), b::allowInsecureHttp);
     apply(set, "shutdownTimeout", p.getShutdownTimeout(), b::shutdownTimeout);
     apply(set, "shutdownQuietPeriod", p.getShutdownQuietPeriod(), b::shutdownQuietPeriod);
