@@ -155,6 +155,12 @@ public final class SpanRecorder {
   private void spanEnded(RecordingSpan span) {
     try {
       deliver(span);
+    } catch (Throwable t) {
+      // Ending a span runs inside the application's signals (a traced operator's onComplete): a bug of ours must
+      // never stop that signal, so it is counted as a failed span and logged instead.
+      Exceptions.throwIfJvmFatal(t);
+      metrics.failed(FailureReason.INTERNAL_ERROR, 1);
+      log.warn("fluxtrace: could not deliver span '{}': {}", span.name(), t.toString());
     } finally {
       // Only now, once the span is in the pipeline (or counted out of it): shutdown never sees it neither open
       // nor queued, so it cannot stop accepting while the span is on its way.
