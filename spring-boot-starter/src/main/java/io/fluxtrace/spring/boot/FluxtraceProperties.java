@@ -14,6 +14,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * trace link in the logs. A setting left unset falls back to its {@code LANGFUSE_*} variable (read through Spring's
  * {@code Environment}, so it may come from the process environment or any property source), then to the builder's
  * default. Secrets are never logged or shown by {@code /actuator/info}; {@code /actuator/env} masks them.
+ *
+ * <p>Longer than our 600-line mark on purpose: Spring Boot binds and documents (configuration metadata, IDE
+ * completion) a JavaBean getter and setter per property, and one class per group keeps the property tree readable
+ * in one place; it holds no logic beyond that.
  */
 @ConfigurationProperties(prefix = FluxtraceProperties.PREFIX)
 public class FluxtraceProperties {
