@@ -23,10 +23,10 @@ import io.fluxtrace.internal.score.ScoreRecorder;
 import io.fluxtrace.internal.span.RecordingSpan;
 import io.fluxtrace.internal.span.SpanDataFactory;
 import io.fluxtrace.internal.span.SpanRecorder;
+import io.fluxtrace.internal.util.HexIds;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -279,47 +279,50 @@ public final class FluxTracer implements AutoCloseable {
 
   private Span start(SpanRecorder recorder, String name, ObservationType type, @Nullable SpanContext parent,
       @Nullable TraceAttributes attributes, @Nullable String givenTraceId) {
-    String traceId;
+    // Ids are numbers here; a span writes them as text only when asked (a child's context, the export side), so a
+    // span without children formats no id on the caller's thread.
+    String traceId = null;
+    long high = 0;
+    long low = 0;
     boolean sampled;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
     if (parent == null) {
       if (givenTraceId != null) {
         traceId = givenTraceId;
         sampled = isSampled(traceId);
-      } else if (config.trace().sampleRate() < 1.0) {
-        // The decision needs only the trace id's low half: a trace sampled out formats no ids at all, unless tail
-        // sampling holds it.
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high;
-        long low;
+      } else {
         do {
           high = random.nextLong();
           low = random.nextLong();
         } while (high == 0 && low == 0);
+        // The decision needs only the trace id's low half.
         sampled = isSampled(low);
         if (!sampled && tail == null) {
           return new NonRecordingSpan(high, low);
         }
-        traceId = HexFormat.of().toHexDigits(high) + HexFormat.of().toHexDigits(low);
-      } else {
-        traceId = TraceIds.newTraceId();
-        sampled = true;
       }
     } else {
       traceId = parent.traceId();
       sampled = parent.sampled();
     }
-    String spanId = TraceIds.newSpanId();
+    long spanIdBits;
+    do {
+      spanIdBits = random.nextLong();
+    } while (spanIdBits == 0);
     HeldTrace held = null;
     TailSampler t = tail;
     long start = 0;
     boolean started = false;
     if (t != null) {
-      // Tail sampling: a trace the rate would drop is held until its root ends, then decided.
+      // Tail sampling: a trace the rate would drop is held until its root ends, then decided. It keys by the text.
+      if (traceId == null) {
+        traceId = HexIds.traceId(high, low);
+      }
       if (parent == null || parent.remote()) {
         if (!sampled && (parent == null || t.decidesJoinedTraces())) {
           start = spanClock.nowEpochNanos();
           started = true;
-          held = t.holdNewTrace(traceId, spanId, start);
+          held = t.holdNewTrace(traceId, HexIds.spanId(spanIdBits), start);
           sampled = held != null;
         }
       } else if (sampled) {
@@ -328,17 +331,19 @@ public final class FluxTracer implements AutoCloseable {
       }
     }
     if (!sampled) {
-      return new NonRecordingSpan(new SpanContext(traceId, spanId, false, false));
+      return new NonRecordingSpan(new SpanContext(traceId != null ? traceId : HexIds.traceId(high, low),
+          HexIds.spanId(spanIdBits), false, false));
     }
     if (!started) {
       start = spanClock.nowEpochNanos();
     }
-    Span span = recorder.start(traceId, spanId, parent, name == null || name.isBlank() ? "unnamed" : name,
-        type == null ? ObservationType.SPAN : type, attributes == null ? TraceAttributes.EMPTY : attributes, start,
-        held);
-    if ((parent == null || parent.remote()) && attributes != null) {
+    RecordingSpan span = recorder.start(traceId, high, low, spanIdBits, parent,
+        name == null || name.isBlank() ? "unnamed" : name, type == null ? ObservationType.SPAN : type,
+        attributes == null ? TraceAttributes.EMPTY : attributes, start, held);
+    if ((parent == null || parent.remote()) && attributes != null
+        && (attributes.environment() != null || attributes.release() != null)) {
       // Only the trace's local root, and only a trace with its own environment or release, costs anything here.
-      recentTraces.put(traceId, attributes.environment(), attributes.release());
+      recentTraces.put(span.traceId(), attributes.environment(), attributes.release());
     }
     return span;
   }

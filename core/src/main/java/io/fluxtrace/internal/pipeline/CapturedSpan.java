@@ -3,6 +3,7 @@ package io.fluxtrace.internal.pipeline;
 import io.fluxtrace.ObservationLevel;
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.internal.util.HexIds;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +19,11 @@ import org.jspecify.annotations.Nullable;
  * The maps are the span's own, which nothing changes once it has ended, and the pipeline's hand-off publishes them
  * safely to the export thread.
  *
+ * <p>The ids are kept as the span kept them: as numbers, written as text by {@link #traceId()} and {@link #spanId()}
+ * on the export side, or as the text the span already had (a child keeps its parent's trace id text).
+ *
+ * @param traceIdText the trace id's text, or null: it is then {@code traceIdHigh} and {@code traceIdLow}
+ * @param spanIdText the span id's text, or null: it is then {@code spanIdBits}
  * @param statusMessage the raw status message, masked at export
  * @param input the captured input, or null
  * @param output the captured output, or null
@@ -34,8 +40,11 @@ import org.jspecify.annotations.Nullable;
  * @param traceOutput the captured trace output override, or null
  */
 public record CapturedSpan(
-    String traceId,
-    String spanId,
+    @Nullable String traceIdText,
+    long traceIdHigh,
+    long traceIdLow,
+    @Nullable String spanIdText,
+    long spanIdBits,
     @Nullable String parentSpanId,
     boolean parentRemote,
     String name,
@@ -60,6 +69,31 @@ public record CapturedSpan(
     @Nullable String version,
     @Nullable Object traceInput,
     @Nullable Object traceOutput) {
+
+  /** A captured span whose ids are given as text. */
+  public CapturedSpan(String traceId, String spanId, @Nullable String parentSpanId, boolean parentRemote, String name,
+      ObservationType type, long startEpochNanos, long endEpochNanos, ObservationLevel level,
+      @Nullable String statusMessage, @Nullable Object input, @Nullable Object output, @Nullable Object metadata,
+      TraceAttributes traceAttributes, boolean generation, @Nullable String model, @Nullable Object modelParameters,
+      @Nullable Map<String, Long> usage, @Nullable Map<String, Double> cost, long completionStartEpochNanos,
+      @Nullable String promptName, @Nullable Integer promptVersion, @Nullable String provider,
+      @Nullable String version, @Nullable Object traceInput, @Nullable Object traceOutput) {
+    this(traceId, 0, 0, spanId, 0, parentSpanId, parentRemote, name, type, startEpochNanos, endEpochNanos, level,
+        statusMessage, input, output, metadata, traceAttributes, generation, model, modelParameters, usage, cost,
+        completionStartEpochNanos, promptName, promptVersion, provider, version, traceInput, traceOutput);
+  }
+
+  /** The trace id: 32 lowercase hex characters, written now unless the span had the text already. */
+  public String traceId() {
+    String text = traceIdText;
+    return text != null ? text : HexIds.traceId(traceIdHigh, traceIdLow);
+  }
+
+  /** The span id: 16 lowercase hex characters, written now unless the span had the text already. */
+  public String spanId() {
+    String text = spanIdText;
+    return text != null ? text : HexIds.spanId(spanIdBits);
+  }
 
   /**
    * The JSON text of a content value that could still change, made when the span ended.

@@ -46,7 +46,7 @@ public final class SpanSizeEstimator {
   }
 
   static long estimate(CapturedSpan span, HeapLayout heap) {
-    long size = capturedFixed(heap) + heap.string(span.traceId()) + heap.string(span.spanId())
+    long size = capturedFixed(heap) + string(heap, span.traceIdText()) + string(heap, span.spanIdText())
         + string(heap, span.parentSpanId()) + heap.chars(span.name()) + string(heap, span.statusMessage())
         + content(heap, span.input()) + content(heap, span.output()) + content(heap, span.metadata())
         + traceAttributes(heap, span.traceAttributes()) + chars(heap, span.version())
@@ -62,8 +62,9 @@ public final class SpanSizeEstimator {
   /** The pipeline's entry and the sink queue's node, as for SpanData, and the CapturedSpan itself. */
   static long capturedFixed(HeapLayout heap) {
     return heap.object(1, 8) + heap.object(2, 0)
-        // 22 references; three longs (start, end, completion start), two booleans (parentRemote, generation)
-        + heap.object(22, 26);
+        // 22 references; six longs (trace id halves, span id, start, end, completion start), two booleans
+        // (parentRemote, generation). Ids kept as numbers are written as text only on the export side.
+        + heap.object(22, 50);
   }
 
   /** A captured value: an immutable value by reference, a snapshot's JSON text, or a span's map of them. */

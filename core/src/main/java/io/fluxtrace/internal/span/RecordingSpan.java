@@ -8,6 +8,7 @@ import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.ToolCall;
 import io.fluxtrace.ToolDefinition;
+import io.fluxtrace.internal.util.HexIds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +34,16 @@ public final class RecordingSpan implements Span {
   private final TraceClock clock;
   private final Object lock = new Object();
 
-  private final String traceId;
-  private final String spanId;
+  /**
+   * The ids as numbers, written as text only when asked for (a child's context, export): a span whose ids nobody
+   * reads on the caller's thread formats none there. The text fields cache it; a String is immutable, so a racy
+   * first use at most writes two equal ones. A child keeps its parent's trace id text as it was given.
+   */
+  private @Nullable String traceId;
+  private final long traceIdHigh;
+  private final long traceIdLow;
+  private @Nullable String spanId;
+  private final long spanIdBits;
   /**
    * Built when first asked for, because building it validates both ids again and a span without children never
    * needs it. Immutable, so a racy first use at most builds two equal ones.
@@ -89,10 +98,37 @@ public final class RecordingSpan implements Span {
       ObservationType type,
       long startEpochNanos,
       TraceAttributes traceAttributes) {
+    this(listener, clock, traceId, 0, 0, HexIds.parseSpanId(spanId), parentSpanId, parentRemote, name, type,
+        startEpochNanos, traceAttributes);
+    this.spanId = spanId;
+  }
+
+  /**
+   * A started span whose ids are numbers, as the tracer starts them.
+   *
+   * @param traceId the trace id's text when the span has it already (the parent's), else null: it is then the
+   *     nonzero 128 bits {@code traceIdHigh} and {@code traceIdLow}
+   * @param spanIdBits a nonzero, newly generated span id
+   */
+  public RecordingSpan(
+      SpanEndListener listener,
+      TraceClock clock,
+      @Nullable String traceId,
+      long traceIdHigh,
+      long traceIdLow,
+      long spanIdBits,
+      @Nullable String parentSpanId,
+      boolean parentRemote,
+      String name,
+      ObservationType type,
+      long startEpochNanos,
+      TraceAttributes traceAttributes) {
     this.listener = listener;
     this.clock = clock;
     this.traceId = traceId;
-    this.spanId = spanId;
+    this.traceIdHigh = traceIdHigh;
+    this.traceIdLow = traceIdLow;
+    this.spanIdBits = spanIdBits;
     this.parentSpanId = parentSpanId;
     this.parentRemote = parentRemote;
     this.name = name;
@@ -105,18 +141,50 @@ public final class RecordingSpan implements Span {
   public SpanContext context() {
     SpanContext c = context;
     if (c == null) {
-      c = new SpanContext(traceId, spanId, false, true);
+      c = new SpanContext(traceId(), spanId(), false, true);
       context = c;
     }
     return c;
   }
 
   public String traceId() {
-    return traceId;
+    String id = traceId;
+    if (id == null) {
+      id = HexIds.traceId(traceIdHigh, traceIdLow);
+      traceId = id;
+    }
+    return id;
   }
 
   public String spanId() {
+    String id = spanId;
+    if (id == null) {
+      id = HexIds.spanId(spanIdBits);
+      spanId = id;
+    }
+    return id;
+  }
+
+  /** The trace id's text if it was given or already written, else null: then {@link #traceIdHigh()} and low. */
+  public @Nullable String traceIdIfWritten() {
+    return traceId;
+  }
+
+  public long traceIdHigh() {
+    return traceIdHigh;
+  }
+
+  public long traceIdLow() {
+    return traceIdLow;
+  }
+
+  /** The span id's text if it was already written, else null: then {@link #spanIdBits()}. */
+  public @Nullable String spanIdIfWritten() {
     return spanId;
+  }
+
+  public long spanIdBits() {
+    return spanIdBits;
   }
 
   @Override
@@ -708,6 +776,6 @@ public final class RecordingSpan implements Span {
 
   @Override
   public String toString() {
-    return "RecordingSpan{" + type.wireName() + " '" + name + "' trace=" + traceId + " span=" + spanId + '}';
+    return "RecordingSpan{" + type.wireName() + " '" + name + "' trace=" + traceId() + " span=" + spanId() + '}';
   }
 }

@@ -65,10 +65,15 @@ public final class SpanDataFactory {
     }
     boolean generation = span.modelName() != null || parameters != null || usage != null || cost != null
         || span.completionStartEpochNanos() != 0 || promptName != null || span.providerValue() != null;
-    ContentEncoder.SpanIds ids = mediaIds(span.traceId(), span.spanId());
+    // The ids stay numbers unless the media step needs them now: they are written as text on the export side.
+    ContentEncoder.SpanIds ids = encoder.replacesMedia() ? new ContentEncoder.SpanIds(span.traceId(), span.spanId())
+        : null;
     return new CapturedSpan(
-        span.traceId(),
-        span.spanId(),
+        span.traceIdIfWritten(),
+        span.traceIdHigh(),
+        span.traceIdLow(),
+        span.spanIdIfWritten(),
+        span.spanIdBits(),
         span.parentSpanId(),
         span.parentRemote(),
         span.name(),

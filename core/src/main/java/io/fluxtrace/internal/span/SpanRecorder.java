@@ -90,18 +90,24 @@ public final class SpanRecorder {
   /**
    * Starts a sampled span, registered as open unless shutdown has stopped accepting.
    *
+   * @param traceId the trace id's text when known (the parent's, or given), else null: then the nonzero 128 bits
+   *     {@code traceIdHigh} and {@code traceIdLow}, written as text only when something asks for it
+   * @param spanIdBits the new span's nonzero id
    * @param parent the parent, or null for a new trace
    * @param startEpochNanos when it started, read from the tracer's clock
    * @param heldTrace the trace tail sampling holds the span in, or null
    */
-  public RecordingSpan start(String traceId, String spanId, @Nullable SpanContext parent, String name,
-      ObservationType type, TraceAttributes attributes, long startEpochNanos, @Nullable Object heldTrace) {
+  public RecordingSpan start(@Nullable String traceId, long traceIdHigh, long traceIdLow, long spanIdBits,
+      @Nullable SpanContext parent, String name, ObservationType type, TraceAttributes attributes,
+      long startEpochNanos, @Nullable Object heldTrace) {
     metrics.spansStarted.increment();
     RecordingSpan span = new RecordingSpan(
         endListener,
         clock,
         traceId,
-        spanId,
+        traceIdHigh,
+        traceIdLow,
+        spanIdBits,
         parent == null ? null : parent.spanId(),
         parent != null && parent.remote(),
         name,

@@ -160,11 +160,21 @@ class SpanSizeEstimatorTest {
     assertThat(HeapLayout.CURRENT).isEqualTo(HeapLayout.COMPRESSED);
   }
 
-  /** CapturedSpan: 12 + 22 references + 3 longs + 2 booleans = 126, aligned to 128; plus entry and node. */
+  /**
+   * CapturedSpan: 12 + 22 references + 6 longs + 2 booleans = 150, aligned to 152; plus entry and node. Ids kept
+   * as numbers cost nothing more; ids kept as text (a child's trace id) cost their Strings.
+   */
   @Test
   void aCapturedSpanCostsItsFixedObjectsAndItsContentAsTheJvmHoldsIt() {
-    assertThat(SpanSizeEstimator.capturedFixed(HEAP)).isEqualTo(24 + 24 + 128);
-    assertThat(captured(null, null, null, null)).isEqualTo(24 + 24 + 128 + IDS + "name".length());
+    assertThat(SpanSizeEstimator.capturedFixed(HEAP)).isEqualTo(24 + 24 + 152);
+    assertThat(captured(null, null, null, null)).isEqualTo(24 + 24 + 152 + IDS + "name".length());
+    CapturedSpan numericIds = new CapturedSpan(null, 0x0af7651916cd43ddL, 0x8448eb211c80319cL, null,
+        0xb7ad6b7169203331L, null, false, "name", ObservationType.SPAN, 1, 2, ObservationLevel.DEFAULT, null, null,
+        null, null, TraceAttributes.EMPTY, false, null, null, null, null, 0, null, null, null, null, null, null);
+    assertThat(SpanSizeEstimator.estimate(numericIds, HEAP)).isEqualTo(24 + 24 + 152 + "name".length());
+    // Written as text on the export side, exactly as the text would have been.
+    assertThat(numericIds.traceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+    assertThat(numericIds.spanId()).isEqualTo("b7ad6b7169203331");
     long bare = captured(null, null, null, null);
     // A String captured by reference: 24 + align(16 + chars x coder), Latin-1 or not.
     assertThat(captured("x".repeat(100), null, null, null) - bare).isEqualTo(24 + 120);

@@ -45,10 +45,9 @@ public record SpanSetup(
 
   /** A copy with this input value (replacing any supplier). */
   public SpanSetup withInput(@Nullable Object value) {
-    return with(c -> {
-      c.input = value;
-      c.inputSupplier = null;
-    });
+    // Written out rather than through with(..): steps are often assembled per request, and this is the common case.
+    return new SpanSetup(value, null, metadata, model, modelParameters, promptName, promptVersion, level,
+        statusMessage, output);
   }
 
   /** A copy whose input is computed by {@code supplier} at subscription (replacing any value). */
@@ -154,7 +153,9 @@ public record SpanSetup(
     } else if (input != null) {
       span.input(input);
     }
-    metadata.forEach(span::metadata);
+    if (!metadata.isEmpty()) { // forEach on an empty map still allocates an iterator and the method reference
+      metadata.forEach(span::metadata);
+    }
     if (model != null) {
       span.model(model);
     }

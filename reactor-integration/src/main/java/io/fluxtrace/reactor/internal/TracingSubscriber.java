@@ -61,7 +61,14 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
       AtomicIntegerFieldUpdater.newUpdater(TracingSubscriber.class, "state");
 
   private final CoreSubscriber<? super T> actual;
-  private final Context context;
+  /** The subscriber's Context, which {@link #context} extends with the span. */
+  private final Context downstream;
+  /**
+   * The Context upstream sees: made when first asked for, because a step whose upstream never reads its Context (a
+   * value computed in place, a leaf call) then costs no Context copy. Immutable, so a racy first use at most makes
+   * two equal ones; volatile so that one made on another thread is seen whole.
+   */
+  private volatile @Nullable Context context;
   private final Span span;
   /** Null when the trace is not recorded: the subscriber then only carries the Context. */
   private final @Nullable StepConfig<T> config;
@@ -78,9 +85,9 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
   private volatile int state;
 
   private TracingSubscriber(
-      CoreSubscriber<? super T> actual, Context context, Span span, @Nullable StepConfig<T> config, boolean mono) {
+      CoreSubscriber<? super T> actual, Context downstream, Span span, @Nullable StepConfig<T> config, boolean mono) {
     this.actual = actual;
-    this.context = context;
+    this.downstream = downstream;
     this.span = span;
     this.config = config;
     this.mono = mono;
@@ -102,29 +109,33 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
    */
   static <T> CoreSubscriber<? super T> wrap(CoreSubscriber<? super T> actual, StepConfig<T> config, boolean mono) {
     Span span;
-    Context context;
+    Context downstream;
     try {
-      Context downstream = actual.currentContext();
+      downstream = actual.currentContext();
       span = ContextSpans.start(config.tracer(), config.name(), config.type(), downstream);
       if (span == null) {
         return actual;
       }
-      context = downstream.put(ContextSpans.SPAN, span);
       if (!span.isRecording()) {
         // A new trace that is sampled out: its children must learn that from the Context, not decide again.
-        return new TracingSubscriber<>(actual, context, span, null, mono);
+        return new TracingSubscriber<>(actual, downstream, span, null, mono);
       }
     } catch (Throwable t) {
       config.functions().failed("tracing of the subscription", config.name(), t);
       return actual;
     }
     config.setup().applyTo(span, config.name(), config.functions());
-    return new TracingSubscriber<>(actual, context, span, config, mono);
+    return new TracingSubscriber<>(actual, downstream, span, config, mono);
   }
 
   @Override
   public Context currentContext() {
-    return context;
+    Context c = context;
+    if (c == null) {
+      c = downstream.put(ContextSpans.SPAN, span);
+      context = c;
+    }
+    return c;
   }
 
   @Override
