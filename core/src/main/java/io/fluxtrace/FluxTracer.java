@@ -536,7 +536,7 @@ public final class FluxTracer implements AutoCloseable {
         timer,
         () -> p.queuedItems() == 0 && s.queued() == 0 && spanSide.open() == 0
             && (media == null || media.queued() == 0),
-        () -> metrics.spansStarted.sum() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
+        () -> metrics.spansStarted() + metrics.spansEnded.sum() + metrics.scores.recorded.sum(),
         () -> p.queuedItems() > 0 || s.queued() > 0,
         () -> Mono.zip(p.flush(), s.flush(), Boolean::logicalAnd),
         config.lifecycle().shutdownQuietPeriod(),

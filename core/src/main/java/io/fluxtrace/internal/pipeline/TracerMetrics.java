@@ -4,6 +4,7 @@ import io.fluxtrace.MediaStats;
 import io.fluxtrace.SamplingStats;
 import io.fluxtrace.TracerStats;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -12,6 +13,7 @@ import java.util.function.Supplier;
  */
 public final class TracerMetrics extends PipelineCounters {
 
+  /** Spans started and not registered among the open ones (during shutdown); see {@link #spansStarted()}. */
   public final LongAdder spansStarted = new LongAdder();
   public final LongAdder spansEnded = new LongAdder();
   public final LongAdder batches = new LongAdder();
@@ -23,12 +25,26 @@ public final class TracerMetrics extends PipelineCounters {
   public final LongAdder invalidValuesDropped = new LongAdder();
   public final ScoreMetrics scores = new ScoreMetrics();
 
+  private volatile LongSupplier registeredStarts = () -> 0;
   private volatile Supplier<MediaStats> media = () -> MediaStats.EMPTY;
   private volatile Supplier<SamplingStats> sampling = () -> SamplingStats.EMPTY;
 
   @Override
   public void batchCompleted() {
     batches.increment();
+  }
+
+  /**
+   * Lets the open-span registry report how many spans it registered: it counts them with the compare-and-set that
+   * links each one, so starting a span needs no counter of its own.
+   */
+  public void registeredStarts(LongSupplier registered) {
+    this.registeredStarts = registered;
+  }
+
+  /** Recording spans started: those the registry counted and those started when it no longer registered. */
+  public long spansStarted() {
+    return registeredStarts.getAsLong() + spansStarted.sum();
   }
 
   /** Lets the media upload report its counters. */
@@ -44,7 +60,7 @@ public final class TracerMetrics extends PipelineCounters {
   /** A consistent-enough snapshot: each counter is exact, read one after the other. */
   public TracerStats snapshot() {
     return new TracerStats(
-        spansStarted.sum(),
+        spansStarted(),
         spansEnded.sum(),
         enqueued.sum(),
         droppedQueueFull.sum(),

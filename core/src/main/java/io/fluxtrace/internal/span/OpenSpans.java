@@ -77,6 +77,21 @@ public final class OpenSpans {
     return node;
   }
 
+  /**
+   * How many spans were ever registered: the newest node of each stripe knows its position, and the head is never
+   * unlinked. Exact, and free on the hot path (the push's compare-and-set counts).
+   */
+  public long started() {
+    long started = 0;
+    for (Stripe stripe : stripes) {
+      Node head = stripe.head;
+      if (head != null) {
+        started += head.seq;
+      }
+    }
+    return started;
+  }
+
   /** Unregisters a span that has ended (at most once per node; later calls do nothing). */
   public void remove(Node node) {
     node.end();
@@ -219,8 +234,8 @@ public final class OpenSpans {
       }
     }
 
-    /** Its position among the pushes onto its stripe (wraps around; compared by difference). */
-    int seq;
+    /** Its position among the pushes onto its stripe: the head's is how many spans the stripe registered. */
+    long seq;
     /** The next (older) node; written by the pusher before the node is linked, then only by the sweeper. */
     @Nullable Node next;
     /** {@link #OPEN}, then {@link #ENDED} (by the span's end) or {@link #ABANDONED} (by a sweep), never back. */
@@ -260,7 +275,7 @@ public final class OpenSpans {
     /** 1 while a thread sweeps this stripe. */
     volatile int sweeping;
     /** The push position at which the next hot-path sweep is due; written by the sweeper, read racily. */
-    int nextSweep = SWEEP_EVERY;
+    long nextSweep = SWEEP_EVERY;
     /** The last node the previous sweep kept, where the next one goes on; null: at the head. Sweeper only. */
     @Nullable Node cursor;
 

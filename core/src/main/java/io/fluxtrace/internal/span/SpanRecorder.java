@@ -56,6 +56,7 @@ public final class SpanRecorder {
     this.droppedAfterClose = droppedAfterClose;
     this.heldOnEnd = heldOnEnd;
     this.refused = refused;
+    metrics.registeredStarts(openSpans::started);
     this.endListener = new SpanEndListener() {
       @Override
       public void onEnd(RecordingSpan span) {
@@ -100,7 +101,6 @@ public final class SpanRecorder {
   public RecordingSpan start(@Nullable String traceId, long traceIdHigh, long traceIdLow, long spanIdBits,
       @Nullable SpanContext parent, String name, ObservationType type, TraceAttributes attributes,
       long startEpochNanos, @Nullable Object heldTrace) {
-    metrics.spansStarted.increment();
     RecordingSpan span = new RecordingSpan(
         endListener,
         clock,
@@ -118,7 +118,9 @@ public final class SpanRecorder {
       span.heldTrace(heldTrace);
     }
     if (!closing) {
-      span.register(openSpans);
+      span.register(openSpans); // counts it as started, too
+    } else {
+      metrics.spansStarted.increment();
     }
     return span;
   }

@@ -7,6 +7,7 @@ import io.fluxtrace.ObservationType;
 import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.TraceClock;
 import io.fluxtrace.TraceIds;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,6 +62,8 @@ class OpenSpansTest {
     int perThread = 5_000;
     CyclicBarrier go = new CyclicBarrier(THREADS);
     List<OpenSpans.Node> endedElsewhere = Collections.synchronizedList(new ArrayList<>());
+    // Their owners hold the spans until they end them (a span collected before its end is abandoned).
+    List<RecordingSpan> owned = Collections.synchronizedList(new ArrayList<>());
     List<Future<List<RecordingSpan>>> kept = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       kept.add(pool.submit(() -> {
@@ -73,7 +76,9 @@ class OpenSpansTest {
             stillOpen.add(s); // stays open
           } else if (i % 3 == 1) {
             open.remove(node); // ends at once, on this thread
+            Reference.reachabilityFence(s);
           } else {
+            owned.add(s);
             endedElsewhere.add(node); // ends later, on other threads
           }
         }
@@ -85,6 +90,8 @@ class OpenSpansTest {
       expected.addAll(f.get(30, TimeUnit.SECONDS));
     }
     assertThat(expected).hasSize(THREADS * ((perThread + 2) / 3));
+    // Every registration counted, by the compare-and-set that linked it.
+    assertThat(open.started()).isEqualTo((long) THREADS * perThread);
     // The spans handed over are open until other threads end them.
     assertThat(open.open()).isEqualTo(expected.size() + endedElsewhere.size());
     List<OpenSpans.Node> toEnd = List.copyOf(endedElsewhere);
@@ -94,6 +101,7 @@ class OpenSpansTest {
     first.get(30, TimeUnit.SECONDS);
     second.get(30, TimeUnit.SECONDS);
 
+    Reference.reachabilityFence(owned);
     assertThat(open.open()).isEqualTo(expected.size());
     List<RecordingSpan> snapshot = open.snapshot();
     assertThat(snapshot).hasSize(expected.size());
@@ -117,8 +125,11 @@ class OpenSpansTest {
         long count = 0;
         started.countDown();
         while (running.get() || count < 50_000) {
-          // Short spans: started and ended at once, so the sweeps run all the time.
-          open.remove(open.add(span()));
+          // Short spans: started and ended at once, so the sweeps run all the time. Held until ended, as the span's
+          // owner holds it: a span collected before its end would rightly count as abandoned.
+          RecordingSpan s = span();
+          open.remove(open.add(s));
+          Reference.reachabilityFence(s);
           count++;
         }
         return count;
@@ -140,6 +151,11 @@ class OpenSpansTest {
     }
     assertThat(open.open()).isEqualTo(longLived.size());
     assertThat(open.abandoned()).isZero();
+    long churned = 0;
+    for (Future<Long> f : churn) {
+      churned += f.get();
+    }
+    assertThat(open.started()).isEqualTo(longLived.size() + churned);
   }
 
   @Test
@@ -150,6 +166,7 @@ class OpenSpansTest {
       open.add(span()); // never ended, nothing holds it
       RecordingSpan ended = span();
       open.remove(open.add(ended)); // ended: never abandoned, even once collected
+      Reference.reachabilityFence(ended); // held until its end, as its owner holds it
       RecordingSpan held = span();
       open.add(held);
       keep.add(held); // open and reachable: neither
@@ -175,7 +192,9 @@ class OpenSpansTest {
       held.add(s);
     }
     for (int i = 0; i < 200_000; i++) {
-      open.remove(open.add(span()));
+      RecordingSpan s = span();
+      open.remove(open.add(s));
+      Reference.reachabilityFence(s);
     }
     // One thread uses one stripe: its hot-path sweeps alone keep it to the open spans, the nodes pushed since the
     // last sweep and those the sweep has not reached yet.

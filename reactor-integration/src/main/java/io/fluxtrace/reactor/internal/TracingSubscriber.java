@@ -2,6 +2,7 @@ package io.fluxtrace.reactor.internal;
 
 import io.fluxtrace.ObservationType;
 import io.fluxtrace.Span;
+import io.fluxtrace.internal.span.RecordingSpan;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -152,8 +153,7 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
     if (c != null) {
       if (mono) {
         if (STATE.compareAndSet(this, IDLE, ENDED)) {
-          recordValue(c, t);
-          span.end();
+          endOnValue(c, t);
         }
       } else if (observesElements) {
         observe(c, t);
@@ -218,21 +218,27 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
     }
   }
 
-  /** A Mono's value: its output, usage and cost. */
-  private void recordValue(StepConfig<T> c, T value) {
+  /** A Mono's value: its usage, cost and output, and the end. */
+  private void endOnValue(StepConfig<T> c, T value) {
     Function<? super T, ?> output = c.output();
+    Object recorded = null;
     if (output != null) {
-      Object recorded;
       try {
         recorded = output.apply(value);
       } catch (Throwable t) {
         recorded = c.functions().failed("output function", c.name(), t);
       }
-      if (recorded != null) {
-        span.output(recorded);
-      }
     }
     recordFigures(c, value);
+    if (span instanceof RecordingSpan recording) {
+      // The output and the end under the span's lock once rather than twice: the common end of a Mono step.
+      recording.endWithOutput(recorded);
+      return;
+    }
+    if (recorded != null) {
+      span.output(recorded);
+    }
+    span.end();
   }
 
   /** A Flux element: completion start, aggregation, usage and cost, exclusive with the end. */
