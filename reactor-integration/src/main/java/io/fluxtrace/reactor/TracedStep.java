@@ -5,7 +5,6 @@ import io.fluxtrace.reactor.internal.FigureFunction;
 import io.fluxtrace.reactor.internal.SpanSetup;
 import io.fluxtrace.reactor.internal.StepConfig;
 import io.fluxtrace.reactor.internal.TracedFlux;
-import io.fluxtrace.reactor.internal.TracedMono;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -54,6 +53,11 @@ public final class TracedStep<T> {
   private final String name;
   private final ObservationType type;
   private final SpanSetup setup;
+  /**
+   * The input given as a value, kept beside {@link #setup} (whose input is then empty) because it is the one
+   * setting most steps have: a step assembled per request then copies no setup for it.
+   */
+  private final @Nullable Object input;
   private final @Nullable FigureFunction<? super T> usage;
   private final @Nullable FigureFunction<? super T> cost;
 
@@ -62,22 +66,24 @@ public final class TracedStep<T> {
       String name,
       ObservationType type,
       SpanSetup setup,
+      @Nullable Object input,
       @Nullable FigureFunction<? super T> usage,
       @Nullable FigureFunction<? super T> cost) {
     this.tracing = tracing;
     this.name = name;
     this.type = type;
     this.setup = setup;
+    this.input = input;
     this.usage = usage;
     this.cost = cost;
   }
 
   static TracedStep<Object> create(ReactorTracing tracing, String name, ObservationType type) {
-    return new TracedStep<>(tracing, name, type, SpanSetup.EMPTY, null, null);
+    return new TracedStep<>(tracing, name, type, SpanSetup.EMPTY, null, null, null);
   }
 
   private TracedStep<T> with(SpanSetup newSetup) {
-    return new TracedStep<>(tracing, name, type, newSetup, usage, cost);
+    return new TracedStep<>(tracing, name, type, newSetup, input, usage, cost);
   }
 
   /**
@@ -98,12 +104,14 @@ public final class TracedStep<T> {
    */
   public <R extends T> TracedStep<R> of(Class<R> elementType) {
     Objects.requireNonNull(elementType, "elementType");
-    return new TracedStep<R>(tracing, name, this.type, setup, usage, cost);
+    return new TracedStep<R>(tracing, name, this.type, setup, input, usage, cost);
   }
 
   /** The input, recorded when the span starts. */
   public TracedStep<T> input(@Nullable Object input) {
-    return with(setup.withInput(input));
+    // Replaces an input supplier, which only the setup holds.
+    SpanSetup s = setup.inputSupplier() == null ? setup : setup.withInput(null);
+    return new TracedStep<>(tracing, name, type, s, input, usage, cost);
   }
 
   /**
@@ -111,7 +119,8 @@ public final class TracedStep<T> {
    * the trace is sampled out, so building an expensive input costs nothing then. Null records no input.
    */
   public TracedStep<T> input(@Nullable Supplier<?> input) {
-    return with(input == null ? setup.withInput(null) : setup.withInputSupplier(input));
+    SpanSetup s = input == null ? setup.withInput(null) : setup.withInputSupplier(input);
+    return new TracedStep<>(tracing, name, type, s, null, usage, cost); // replaces an input value
   }
 
   /** One metadata entry of the span; a null value removes it. Add entries that depend on the result in the step. */
@@ -161,7 +170,7 @@ public final class TracedStep<T> {
   public <R extends T> TracedStep<R> usage(
       Function<? super R, ? extends @Nullable Map<String, ? extends @Nullable Number>> usage) {
     FigureFunction<R> figures = Objects.requireNonNull(usage, "usage")::apply;
-    return new TracedStep<R>(tracing, name, type, setup, figures, cost);
+    return new TracedStep<R>(tracing, name, type, setup, input, figures, cost);
   }
 
   /**
@@ -174,7 +183,7 @@ public final class TracedStep<T> {
   public <R extends T> TracedStep<R> cost(
       Function<? super R, ? extends @Nullable Map<String, ? extends @Nullable Number>> cost) {
     FigureFunction<R> figures = Objects.requireNonNull(cost, "cost")::apply;
-    return new TracedStep<R>(tracing, name, type, setup, usage, figures);
+    return new TracedStep<R>(tracing, name, type, setup, input, usage, figures);
   }
 
   /** Traces a Mono whose value is the output. */
@@ -191,8 +200,7 @@ public final class TracedStep<T> {
     if (!tracing.tracer().isEnabled()) {
       return source -> source;
     }
-    StepConfig<R> config = config(output, null);
-    return source -> TracedMono.create(source, config);
+    return config(output, null); // the config is the operator: one object fewer per assembly
   }
 
   /** Traces a Flux without recording an output; use {@link #flux(Collector)} to record one. */
@@ -222,7 +230,7 @@ public final class TracedStep<T> {
   private <R extends T> StepConfig<R> config(
       @Nullable Function<? super R, ?> output, @Nullable Collector<? super R, ?, ?> collector) {
     return new StepConfig<R>(
-        tracing.tracer(), tracing.functions(), name, type, setup, usage, cost, output, collector);
+        tracing.tracer(), tracing.functions(), name, type, input, setup, usage, cost, output, collector);
   }
 
   @Override

@@ -71,8 +71,7 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
    */
   private volatile @Nullable Context context;
   private final Span span;
-  /** Null when the trace is not recorded: the subscriber then only carries the Context. */
-  private final @Nullable StepConfig<T> config;
+  private final StepConfig<T> config;
   private final boolean mono;
   private final boolean observesElements;
   private final @Nullable Aggregation<T> aggregation;
@@ -86,27 +85,23 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
   private volatile int state;
 
   private TracingSubscriber(
-      CoreSubscriber<? super T> actual, Context downstream, Span span, @Nullable StepConfig<T> config, boolean mono) {
+      CoreSubscriber<? super T> actual, Context downstream, Span span, StepConfig<T> config, boolean mono) {
     this.actual = actual;
     this.downstream = downstream;
     this.span = span;
     this.config = config;
     this.mono = mono;
-    if (config == null) {
-      this.observesElements = false;
-      this.aggregation = null;
-    } else {
-      this.usage = Figures.of("usage", config.usage(), Span::usageDetails);
-      this.cost = Figures.of("cost", config.cost(), Span::costDetails);
-      this.observesElements = !mono && config.observesElements();
-      Collector<? super T, ?, ?> collector = mono ? null : config.collector();
-      this.aggregation = collector == null ? null : Aggregation.start(collector, config);
-    }
+    this.usage = Figures.of("usage", config.usage(), Span::usageDetails);
+    this.cost = Figures.of("cost", config.cost(), Span::costDetails);
+    this.observesElements = !mono && config.observesElements();
+    Collector<? super T, ?, ?> collector = mono ? null : config.collector();
+    this.aggregation = collector == null ? null : Aggregation.start(collector, config);
   }
 
   /**
    * The subscriber to hand to the source for one subscription: {@code actual} itself when the trace is not recorded
-   * and nothing needs to change, else a tracing subscriber.
+   * and nothing needs to change, a {@link ContextSubscriber} for a new trace sampled out, else a tracing
+   * subscriber.
    */
   static <T> CoreSubscriber<? super T> wrap(CoreSubscriber<? super T> actual, StepConfig<T> config, boolean mono) {
     Span span;
@@ -119,11 +114,15 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
       }
       if (!span.isRecording()) {
         // A new trace that is sampled out: its children must learn that from the Context, not decide again.
-        return new TracingSubscriber<>(actual, downstream, span, null, mono);
+        return new ContextSubscriber<>(actual, downstream, span);
       }
     } catch (Throwable t) {
       config.functions().failed("tracing of the subscription", config.name(), t);
       return actual;
+    }
+    Object input = config.input();
+    if (input != null) {
+      span.input(input);
     }
     config.setup().applyTo(span, config.name(), config.functions());
     return new TracingSubscriber<>(actual, downstream, span, config, mono);
@@ -149,22 +148,19 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
 
   @Override
   public void onNext(T t) {
-    StepConfig<T> c = config;
-    if (c != null) {
-      if (mono) {
-        if (STATE.compareAndSet(this, IDLE, ENDED)) {
-          endOnValue(c, t);
-        }
-      } else if (observesElements) {
-        observe(c, t);
+    if (mono) {
+      if (STATE.compareAndSet(this, IDLE, ENDED)) {
+        endOnValue(config, t);
       }
+    } else if (observesElements) {
+      observe(config, t);
     }
     actual.onNext(t);
   }
 
   @Override
   public void onError(Throwable error) {
-    if (config != null && STATE.compareAndSet(this, IDLE, ENDED)) {
+    if (STATE.compareAndSet(this, IDLE, ENDED)) {
       end(error, false);
     }
     actual.onError(error);
@@ -172,7 +168,7 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
 
   @Override
   public void onComplete() {
-    if (config != null && STATE.compareAndSet(this, IDLE, ENDED)) {
+    if (STATE.compareAndSet(this, IDLE, ENDED)) {
       end(null, false);
     }
     actual.onComplete();
@@ -194,9 +190,7 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
         s.cancel();
       }
     } finally {
-      if (config != null) {
-        cancelSpan();
-      }
+      cancelSpan();
     }
   }
 
