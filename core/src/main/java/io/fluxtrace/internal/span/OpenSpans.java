@@ -256,8 +256,25 @@ public final class OpenSpans {
     }
   }
 
+  /**
+   * Room between stripes: they are allocated one after the other, and two threads pushing onto neighbouring stripes
+   * would otherwise compare-and-set on one cache line. HotSpot lays out the longs of a class before its other
+   * fields, so these sit between one stripe's hot fields and the next one's.
+   */
+  @SuppressWarnings("unused")
+  abstract static class Padding {
+    long p0;
+    long p1;
+    long p2;
+    long p3;
+    long p4;
+    long p5;
+    long p6;
+    long p7;
+  }
+
   /** One lock-free list of nodes, newest first, with the flag its one sweeper holds. */
-  static final class Stripe {
+  static final class Stripe extends Padding {
     private static final VarHandle HEAD;
     private static final VarHandle SWEEPING;
 
