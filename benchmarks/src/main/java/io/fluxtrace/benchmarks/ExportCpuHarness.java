@@ -16,14 +16,16 @@ import java.util.Map;
  * CPU time, unlike throughput, holds on a loaded machine; on 2 cores, throughput can be at most about
  * {@code 2 cores / CPU per span}, so this says what bounds export and which part is fluxtrace's own.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.fluxtrace.benchmarks.ExportCpuHarness [rounds]</pre>
+ * <pre>java [-Dvariants=fluxtraceProtobuf,otel] -cp benchmarks/target/benchmarks.jar io.fluxtrace.benchmarks.ExportCpuHarness [rounds]</pre>
  *
  * <p>Each round is one benchmark operation ({@value ExportThroughputBenchmark#SPANS} spans, then a blocking flush);
  * rounds alternate between the variants after a warm-up of the same length; medians of the rounds.
  */
 public final class ExportCpuHarness {
 
-  private static final String[] VARIANTS = {"fluxtrace", "fluxtraceProtobuf", "otel", "ceiling", "ceilingProtobuf"};
+  /** The variants measured; {@code -Dvariants=a,b} picks some of them. */
+  private static final String[] VARIANTS = System.getProperty("variants",
+      "fluxtrace,fluxtraceProtobuf,otel,ceiling,ceilingProtobuf").split(",");
   private static final String[] GROUPS = {"caller", "export", "http client", "receiver", "other"};
 
   private ExportCpuHarness() {}
