@@ -23,6 +23,7 @@ import io.fluxtrace.internal.score.ScoreRecorder;
 import io.fluxtrace.internal.span.RecordingSpan;
 import io.fluxtrace.internal.span.SpanDataFactory;
 import io.fluxtrace.internal.span.SpanRecorder;
+import io.fluxtrace.internal.span.SpanStarts;
 import io.fluxtrace.internal.util.HexIds;
 import io.fluxtrace.internal.util.RateLimitedLog;
 import io.fluxtrace.internal.util.SafeLogger;
@@ -65,6 +66,9 @@ public final class FluxTracer implements AutoCloseable {
     // fluxtrace's own modules (the experiment runner reads Langfuse datasets with the tracer's endpoint and
     // keys) reach the resolved configuration through internal code, not through a public accessor.
     TracerAccess.install(tracer -> tracer.config);
+    // The traced operators start spans with their input already recorded (one lock fewer per step).
+    SpanStarts.install((tracer, name, type, parent, attributes, input) -> tracer.startWithInput(name, type, parent,
+        attributes, input));
   }
 
   private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
@@ -255,7 +259,17 @@ public final class FluxTracer implements AutoCloseable {
     if (recorder == null) {
       return NonRecordingSpan.DISABLED;
     }
-    return start(recorder, name, type, parent, attributes, null);
+    return start(recorder, name, type, parent, attributes, null, null);
+  }
+
+  /** {@link #startSpan} with the input recorded before the span is published (see {@link SpanStarts}). */
+  private Span startWithInput(String name, ObservationType type, @Nullable SpanContext parent,
+      TraceAttributes attributes, Object input) {
+    SpanRecorder recorder = spans;
+    if (recorder == null) {
+      return NonRecordingSpan.DISABLED;
+    }
+    return start(recorder, name, type, parent, attributes, null, input);
   }
 
   /**
@@ -274,11 +288,11 @@ public final class FluxTracer implements AutoCloseable {
     if (recorder == null) {
       return NonRecordingSpan.DISABLED;
     }
-    return start(recorder, name, type, null, attributes, traceId);
+    return start(recorder, name, type, null, attributes, traceId, null);
   }
 
   private Span start(SpanRecorder recorder, String name, ObservationType type, @Nullable SpanContext parent,
-      @Nullable TraceAttributes attributes, @Nullable String givenTraceId) {
+      @Nullable TraceAttributes attributes, @Nullable String givenTraceId, @Nullable Object input) {
     // Ids are numbers here; a span writes them as text only when asked (a child's context, the export side), so a
     // span without children formats no id on the caller's thread.
     String traceId = null;
@@ -339,7 +353,7 @@ public final class FluxTracer implements AutoCloseable {
     }
     RecordingSpan span = recorder.start(traceId, high, low, spanIdBits, parent,
         name == null || name.isBlank() ? "unnamed" : name, type == null ? ObservationType.SPAN : type,
-        attributes == null ? TraceAttributes.EMPTY : attributes, start, held);
+        attributes == null ? TraceAttributes.EMPTY : attributes, start, held, input);
     if ((parent == null || parent.remote()) && attributes != null
         && (attributes.environment() != null || attributes.release() != null)) {
       // Only the trace's local root, and only a trace with its own environment or release, costs anything here.

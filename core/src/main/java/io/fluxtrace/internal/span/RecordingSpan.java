@@ -593,6 +593,14 @@ public final class RecordingSpan implements Span {
     openNode = openSpans.add(this);
   }
 
+  /**
+   * Records the input the span starts with; called before the span is handed out or registered, so no other thread
+   * can see the span yet and no lock is needed (publication through the registry or the caller orders it).
+   */
+  void initialInput(Object value) {
+    this.input = value;
+  }
+
   /** Attaches the span to the trace tail sampling holds; called once, before the span is handed out. */
   public void heldTrace(Object trace) {
     heldTrace = trace;

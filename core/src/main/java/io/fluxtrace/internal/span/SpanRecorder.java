@@ -97,10 +97,11 @@ public final class SpanRecorder {
    * @param parent the parent, or null for a new trace
    * @param startEpochNanos when it started, read from the tracer's clock
    * @param heldTrace the trace tail sampling holds the span in, or null
+   * @param input the input to record, or null for none yet
    */
   public RecordingSpan start(@Nullable String traceId, long traceIdHigh, long traceIdLow, long spanIdBits,
       @Nullable SpanContext parent, String name, ObservationType type, TraceAttributes attributes,
-      long startEpochNanos, @Nullable Object heldTrace) {
+      long startEpochNanos, @Nullable Object heldTrace, @Nullable Object input) {
     RecordingSpan span = new RecordingSpan(
         endListener,
         clock,
@@ -116,6 +117,9 @@ public final class SpanRecorder {
         attributes);
     if (heldTrace != null) {
       span.heldTrace(heldTrace);
+    }
+    if (input != null) {
+      span.initialInput(input);
     }
     if (!closing) {
       span.register(openSpans); // counts it as started, too

@@ -5,6 +5,7 @@ import io.fluxtrace.ObservationType;
 import io.fluxtrace.Span;
 import io.fluxtrace.SpanContext;
 import io.fluxtrace.TraceAttributes;
+import io.fluxtrace.internal.span.SpanStarts;
 import org.jspecify.annotations.Nullable;
 import reactor.util.context.ContextView;
 
@@ -57,6 +58,15 @@ public final class ContextSpans {
    *     when a new trace was sampled out and must then still be written upstream so that its children agree
    */
   public static @Nullable Span start(FluxTracer tracer, String name, ObservationType type, ContextView context) {
+    return start(tracer, name, type, context, null);
+  }
+
+  /**
+   * {@link #start(FluxTracer, String, ObservationType, ContextView)} with {@code input} recorded on a span that
+   * records, before the span is published (one lock fewer than {@code input(..)} after the start).
+   */
+  public static @Nullable Span start(FluxTracer tracer, String name, ObservationType type, ContextView context,
+      @Nullable Object input) {
     Span current = span(context);
     if (current != null && !current.isRecording()) {
       // Sampled out or disabled, which is all a child needs to know: no need to build the parent's ids.
@@ -69,10 +79,12 @@ public final class ContextSpans {
     if (parent == null) {
       String traceId = context.getOrDefault(TRACE_ID, null);
       if (traceId != null) {
-        return tracer.startTrace(traceId, name, type, attributes(context));
+        Span root = tracer.startTrace(traceId, name, type, attributes(context));
+        return input == null ? root : root.input(input);
       }
     }
-    return tracer.startSpan(name, type, parent, attributes(context));
+    return input == null ? tracer.startSpan(name, type, parent, attributes(context))
+        : SpanStarts.startWithInput(tracer, name, type, parent, attributes(context), input);
   }
 
   /** An identity key whose name shows in {@code Context.toString()}. */

@@ -108,7 +108,7 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
     Context downstream;
     try {
       downstream = actual.currentContext();
-      span = ContextSpans.start(config.tracer(), config.name(), config.type(), downstream);
+      span = ContextSpans.start(config.tracer(), config.name(), config.type(), downstream, config.input());
       if (span == null) {
         return actual;
       }
@@ -120,11 +120,7 @@ final class TracingSubscriber<T> implements CoreSubscriber<T>, Subscription, Sca
       config.functions().failed("tracing of the subscription", config.name(), t);
       return actual;
     }
-    Object input = config.input();
-    if (input != null) {
-      span.input(input);
-    }
-    config.setup().applyTo(span, config.name(), config.functions());
+    config.setup().applyTo(span, config.name(), config.functions()); // the input value was recorded at the start
     return new TracingSubscriber<>(actual, downstream, span, config, mono);
   }
 
