@@ -108,10 +108,13 @@ public final class SpanDataFactory {
 
   /** The span as exporters receive it, its captured content encoded; on an export thread. Never throws. */
   public SpanData toSpanData(CapturedSpan span) {
-    ContentEncoder.SpanIds ids = mediaIds(span.traceId(), span.spanId());
+    // Written once here: a span captured with numeric ids writes its id text on each call.
+    String traceId = span.traceId();
+    String spanId = span.spanId();
+    ContentEncoder.SpanIds ids = mediaIds(traceId, spanId);
     return new SpanData(
-        span.traceId(),
-        span.spanId(),
+        traceId,
+        spanId,
         span.parentSpanId(),
         span.parentRemote(),
         span.name(),
