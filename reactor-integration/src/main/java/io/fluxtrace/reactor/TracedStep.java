@@ -109,6 +109,9 @@ public final class TracedStep<T> {
 
   /** The input, recorded when the span starts. */
   public TracedStep<T> input(@Nullable Object input) {
+    if (!tracing.tracer().isEnabled()) {
+      return this; // records nothing: a disabled step assembled per request stays as cheap as no step
+    }
     // Replaces an input supplier, which only the setup holds.
     SpanSetup s = setup.inputSupplier() == null ? setup : setup.withInput(null);
     return new TracedStep<>(tracing, name, type, s, input, usage, cost);
@@ -119,6 +122,9 @@ public final class TracedStep<T> {
    * the trace is sampled out, so building an expensive input costs nothing then. Null records no input.
    */
   public TracedStep<T> input(@Nullable Supplier<?> input) {
+    if (!tracing.tracer().isEnabled()) {
+      return this; // never called when disabled, so nothing to keep
+    }
     SpanSetup s = input == null ? setup.withInput(null) : setup.withInputSupplier(input);
     return new TracedStep<>(tracing, name, type, s, null, usage, cost); // replaces an input value
   }
