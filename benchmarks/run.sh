@@ -23,17 +23,17 @@ case "$mode" in
     # One short iteration each, no warm-up; -foe: the first failing benchmark fails the run.
     jmh_opts=(-f 1 -wi 0 -i 1 -r 100ms -foe true)
     export_params=()
-    memory_spans=2000; memory_bound_mib=16; outage_spans=20000; load_args=(4 1 1 1)
+    memory_spans=2000; memory_bound_mib=16; outage_spans=20000; load_args=(4 1 1 1); caller_rounds=2
     ;;
   quick)
     jmh_opts=(-f 1 -wi 2 -w 500ms -i 3 -r 1s -foe true -prof gc)
     export_params=()
-    memory_spans=20000; memory_bound_mib=32; outage_spans=1000000; load_args=(16 4 2 1)
+    memory_spans=20000; memory_bound_mib=32; outage_spans=1000000; load_args=(16 4 2 1); caller_rounds=30
     ;;
   full)
     jmh_opts=(-f 1 -wi 3 -w 1s -i 5 -r 2s -foe true -prof gc)
     export_params=(-p compression=none,gzip -p contentChars=256,2048)
-    memory_spans=50000; memory_bound_mib=64; outage_spans=1000000; load_args=(16 10 5 1)
+    memory_spans=50000; memory_bound_mib=64; outage_spans=1000000; load_args=(16 10 5 1); caller_rounds=60
     ;;
   *)
     echo "usage: $0 smoke|quick|full" >&2
@@ -77,6 +77,12 @@ step "harness: memory per queued span, and the byte bound vs the heap per kind a
 "$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.QueuedSpanMemory "$memory_spans" "$memory_bound_mib" \
   | tee "$out/memory.log"
 
+step "harness: the caller thread's own CPU time and allocation per generation span, 2 KB and 100 KB prompts"
+"$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.CallerThreadCost "$caller_rounds" | tee "$out/caller-thread.log"
+
+step "harness: encoding one request body, JSON and protobuf, in the encoding thread's CPU time"
+"$java_bin" -cp "$jar" io.fluxtrace.benchmarks.WireEncodingHarness 256 | tee "$out/wire-encoding.log"
+
 step "harness: memory per span held by tail sampling"
 "$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.HeldSpanMemory "$memory_spans" | tee "$out/held-memory.log"
 
@@ -87,7 +93,8 @@ step "harness: load, tracing on vs off"
 "$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.LoadHarness "${load_args[@]}" | tee "$out/load.log"
 
 step "summary"
-"$java_bin" -cp "$jar" io.fluxtrace.benchmarks.Summary "$out/jmh.json" "$out/jmh-export.json" "$out/memory.log" | tee "$out/summary.md"
+"$java_bin" -cp "$jar" io.fluxtrace.benchmarks.Summary "$out/jmh.json" "$out/jmh-export.json" "$out/memory.log" "$out/caller-thread.log" \
+  | tee "$out/summary.md"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" | tee -a "$out/environment.txt"
 echo
 echo "$mode run done in $((SECONDS - started)) s; results in $out"

@@ -42,7 +42,7 @@ import reactor.netty.resources.ConnectionProvider;
  *       (OTLP/HTTP protobuf, its only public encoding; OkHttp sender; one export at a time, its design);
  *   <li>{@code ceiling}: a bare reactor-netty client posting, 2 at a time, a pre-encoded body that fluxtrace sent
  *       (same bytes, same {@code Content-Encoding}) once per {@value Peers#BATCH_SIZE} spans: what the HTTP path
- *       alone allows.
+ *       alone allows; {@code ceilingProtobuf} the same with a protobuf body, the ceiling of {@code fluxtraceProtobuf}.
  * </ul>
  *
  * Same for all: {@value Peers#BATCH_SIZE} spans per request, compression as the {@code compression} parameter,
@@ -77,7 +77,9 @@ public class ExportThroughputBenchmark {
   private Tracer otel;
   private ConnectionProvider ceilingPool;
   private HttpClient ceilingClient;
+  private HttpClient ceilingProtobufClient;
   private LoopbackReceiver.CapturedBody capturedBody;
+  private LoopbackReceiver.CapturedBody capturedProtobufBody;
   private String input;
   private String output;
 
@@ -91,8 +93,6 @@ public class ExportThroughputBenchmark {
     input = Content.text(contentChars, 1);
     output = Content.text(contentChars, 2);
     receiver = LoopbackReceiver.start();
-    // JSON named explicitly: protobuf is the default now, and fluxtrace() is the JSON figure beside
-    // fluxtraceProtobuf(); the ceiling replays this tracer's JSON body, as the figures so far were taken.
     fluxtracer = Peers.fluxtrace().otlpEndpoint(receiver.tracesUrl()).gzip(gzip).otlpProtocol("http/json").build();
     fluxtracerProtobuf =
         Peers.fluxtrace().otlpEndpoint(receiver.tracesUrl()).gzip(gzip).otlpProtocol("http/protobuf").build();
@@ -109,11 +109,22 @@ public class ExportThroughputBenchmark {
     }
     fluxtracer.flushBlocking(Duration.ofSeconds(30));
     capturedBody = body.get(30, TimeUnit.SECONDS);
+    var protobufBody = receiver.captureNextBody();
+    for (int i = 0; i < Peers.BATCH_SIZE; i++) {
+      fluxtraceSpan(fluxtracerProtobuf);
+    }
+    fluxtracerProtobuf.flushBlocking(Duration.ofSeconds(30));
+    capturedProtobufBody = protobufBody.get(30, TimeUnit.SECONDS);
     ceilingPool = ConnectionProvider.builder("ceiling").maxConnections(2).build();
-    ceilingClient = HttpClient.create(ceilingPool).headers(h -> {
-      h.set(HttpHeaderNames.CONTENT_TYPE, capturedBody.contentType());
-      if (capturedBody.contentEncoding() != null) {
-        h.set(HttpHeaderNames.CONTENT_ENCODING, capturedBody.contentEncoding());
+    ceilingClient = ceilingClient(capturedBody);
+    ceilingProtobufClient = ceilingClient(capturedProtobufBody);
+  }
+
+  private HttpClient ceilingClient(LoopbackReceiver.CapturedBody body) {
+    return HttpClient.create(ceilingPool).headers(h -> {
+      h.set(HttpHeaderNames.CONTENT_TYPE, body.contentType());
+      if (body.contentEncoding() != null) {
+        h.set(HttpHeaderNames.CONTENT_ENCODING, body.contentEncoding());
       }
     });
   }
@@ -126,8 +137,9 @@ public class ExportThroughputBenchmark {
     fluxtracerProtobuf.close();
     Peers.close(otelProvider);
     ceilingPool.disposeLater().block(Duration.ofSeconds(10));
-    System.out.printf("[export %s] receiver: requests=%,d bodyBytes=%,d; one fluxtrace body of %d spans: %,d bytes%n",
-        compression, receiver.requests(), receiver.bodyBytes(), Peers.BATCH_SIZE, capturedBody.body().length);
+    System.out.printf("[export %s] receiver: requests=%,d bodyBytes=%,d; one fluxtrace body of %d spans: %,d bytes"
+        + " (JSON), %,d bytes (protobuf)%n", compression, receiver.requests(), receiver.bodyBytes(), Peers.BATCH_SIZE,
+        capturedBody.body().length, capturedProtobufBody.body().length);
     receiver.close();
   }
 
@@ -188,9 +200,19 @@ public class ExportThroughputBenchmark {
   @Benchmark
   @OperationsPerInvocation(SPANS)
   public void ceiling() {
-    byte[] body = capturedBody.body();
+    post(ceilingClient, capturedBody.body());
+  }
+
+  /** The ceiling of the protobuf wire: the same, posting a protobuf body fluxtrace sent. */
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public void ceilingProtobuf() {
+    post(ceilingProtobufClient, capturedProtobufBody.body());
+  }
+
+  private void post(HttpClient client, byte[] body) {
     Flux.range(0, SPANS / Peers.BATCH_SIZE)
-        .flatMap(i -> ceilingClient.post()
+        .flatMap(i -> client.post()
             .uri(receiver.tracesUrl())
             .send((request, outbound) -> {
               request.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));

@@ -34,7 +34,10 @@ public final class Summary {
     List<String> memoryLog = List.of();
     for (String file : args) {
       if (file.endsWith(".log")) {
-        memoryLog = Files.readAllLines(Path.of(file));
+        // Harness logs (memory, caller thread): their tables are told apart by their rows.
+        List<String> lines = new ArrayList<>(memoryLog);
+        lines.addAll(Files.readAllLines(Path.of(file)));
+        memoryLog = lines;
         continue;
       }
       for (JsonNode result : mapper.readTree(new File(file))) {
@@ -75,7 +78,7 @@ public final class Summary {
         ratio(scores, "ExportThroughputBenchmark", "fluxtrace", "ceiling", s.params(), "spans/s");
         ratio(scores, "ExportThroughputBenchmark", "otel", "ceiling", s.params(), "spans/s");
         ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "otel", s.params(), "spans/s");
-        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "ceiling", s.params(), "spans/s");
+        ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "ceilingProtobuf", s.params(), "spans/s");
         ratio(scores, "ExportThroughputBenchmark", "fluxtraceProtobuf", "fluxtrace", s.params(), "spans/s");
       }
     }
@@ -89,10 +92,27 @@ public final class Summary {
     System.out.println("|---|---:|---|---|");
     aim("generation with 2 KB content / OTel", value(scores, "GenerationCostBenchmark", "fluxtraceGeneration",
         "otelGeneration", ""), "<= 1.0", true, 1.0);
-    Score large = find(scores, "GenerationCostBenchmark.fluxtraceGeneration100k", "");
-    if (large != null) {
-      System.out.printf("| caller-thread cost of a generation with a 100 KB prompt | %s %s | stated | |%n",
-          num(large.median()), large.unit());
+    // CallerThreadCost's table: tracer, prompt size, unit, CPU ns per span, bytes per span. The caller thread's own
+    // CPU time: the JMH time of a 100 KB generation also counts the export threads encoding it on the same cores.
+    Map<String, Double> callerCpu = new LinkedHashMap<>();
+    for (String line : memoryLog) {
+      String[] columns = line.trim().split("\\s+");
+      if (columns.length == 5 && (columns[0].equals("fluxtrace") || columns[0].equals("otel"))
+          && columns[2].equals("KB")) {
+        callerCpu.put(columns[0] + " " + columns[1], Double.parseDouble(columns[3].replace(",", "")));
+      }
+    }
+    Double ours2k = callerCpu.get("fluxtrace 2");
+    Double theirs2k = callerCpu.get("otel 2");
+    if (ours2k != null && theirs2k != null) {
+      aim("generation with 2 KB content / OTel, caller thread's CPU (CallerThreadCost)", ours2k / theirs2k,
+          "<= 1.0", true, 1.0);
+    }
+    Double ours100k = callerCpu.get("fluxtrace 100");
+    Double theirs100k = callerCpu.get("otel 100");
+    if (ours100k != null && theirs100k != null) {
+      System.out.printf("| caller-thread CPU of a generation with a 100 KB prompt (CallerThreadCost) | %s ns"
+          + " (OTel %s ns) | stated | |%n", num(ours100k), num(theirs100k));
     }
     aim("caller-path overhead / OTel's (over plain)", overheadValue(scores, "CallerPathBenchmark", "fluxtrace", "otel",
         "plain"), "<= 0.5", true, 0.5);
@@ -101,8 +121,10 @@ public final class Summary {
     for (Score s : scores.values()) {
       if (s.name().startsWith("ExportThroughputBenchmark.fluxtrace")) {
         String variant = s.name().substring("ExportThroughputBenchmark.".length());
+        // Each wire against the ceiling of its own bodies: posting protobuf bodies, which are smaller, is faster.
+        String ceiling = variant.endsWith("Protobuf") ? "ceilingProtobuf" : "ceiling";
         aim("export " + variant + " [" + s.params() + "] / bare ceiling", value(scores, "ExportThroughputBenchmark",
-            variant, "ceiling", s.params()), ">= 0.5 (aiming at 0.8)", false, 0.5);
+            variant, ceiling, s.params()), ">= 0.5 (aiming at 0.8)", false, 0.5);
         aim("export " + variant + " [" + s.params() + "] / OTel's exporter", value(scores,
             "ExportThroughputBenchmark", variant, "otel", s.params()), ">= 5", false, 5);
       }

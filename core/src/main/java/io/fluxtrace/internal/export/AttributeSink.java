@@ -8,7 +8,9 @@ import java.util.List;
  * Receives typed OTLP attributes, one call per attribute, in the order they are sent. Implemented by a wire
  * writer ({@link OtlpJsonWriter}); {@link LangfuseAttributes} calls it, so another wire format reuses the mapping
  * by implementing this. Keys are {@link SerializableString}s from {@link AttributeNames}: the name, and its UTF-8
- * bytes encoded once, which any writer can use. Values are never null and already valid Unicode.
+ * bytes encoded once, which any writer can use. Values are never null. A {@link #string} value may hold lone
+ * UTF-16 surrogates (hand-made content): the sink writes each as U+FFFD, as {@code JsonText.sanitize} does, so that
+ * every wire carries the same valid text; the other values are already valid Unicode.
  */
 public interface AttributeSink {
 

@@ -358,11 +358,14 @@ public final class LangfuseAttributes {
     string(out, EXPERIMENT_ITEM_EXPECTED_OUTPUT, cappedOrNull(experiment.itemExpectedOutput()));
   }
 
-  /** A string attribute if there is a value, sanitized. */
+  /**
+   * A string attribute if there is a value. The sink repairs lone surrogates as it writes (see {@link AttributeSink}):
+   * content is the longest text sent, and a separate sanitizing pass here would read it once more.
+   */
   private static void string(AttributeSink out, SerializableString key,
       @Nullable String value) throws IOException {
     if (value != null) {
-      out.string(key, JsonText.sanitize(value));
+      out.string(key, value);
     }
   }
 

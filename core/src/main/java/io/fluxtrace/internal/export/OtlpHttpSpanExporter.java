@@ -24,7 +24,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 
 /**
- * Exports batches as OTLP/HTTP JSON: encodes (and compresses) a batch, posts it with {@link OtlpHttpSender}, and
+ * Exports batches as OTLP/HTTP (protobuf or JSON): encodes (and compresses) a batch, posts it with {@link OtlpHttpSender}, and
  * reports per batch how many spans were delivered and why the others failed.
  *
  * <p>A batch is encoded on the thread that calls {@link #export} (the pipeline's export scheduler), never on a
@@ -59,7 +59,7 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
     Scheduler scheduler = configured != null ? configured : Schedulers.parallel();
     LangfuseAttributes mapping = LangfuseAttributes.of(config);
     SpanBatchWriter writer = config.wire().protobuf()
-        ? new OtlpProtoWriter(mapping)::encode
+        ? protobuf(new OtlpProtoWriter(mapping))
         : new OtlpJsonWriter(mapping)::encode;
     return new OtlpHttpSpanExporter(writer, new OtlpHttpSender(config.endpoint(), config.wire(), config.clock(),
         RetryPolicy.from(config.retry()), metrics, scheduler, transport), scheduler);
@@ -72,7 +72,7 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
     }
     byte[] body;
     try {
-      body = sender.encode(out -> writer.write(batch, out));
+      body = sender.encode(writer.body(batch));
     } catch (Throwable t) {
       Exceptions.throwIfJvmFatal(t);
       encodingFailureLogs.warn("fluxtrace: could not encode a batch of {} spans, which are dropped: {}",
@@ -121,9 +121,40 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
     return "OtlpHttpSpanExporter{" + sender + '}';
   }
 
+  /** The protobuf writer builds a body in an array of its own: it is handed over without a second buffer. */
+  private static SpanBatchWriter protobuf(OtlpProtoWriter proto) {
+    return new SpanBatchWriter() {
+      @Override
+      public void write(List<SpanData> spans, OutputStream out) throws IOException {
+        proto.encode(spans, out);
+      }
+
+      @Override
+      public OtlpHttpSender.BodyWriter body(List<SpanData> spans) {
+        return new OtlpHttpSender.BodyWriter() {
+          @Override
+          public void writeTo(OutputStream out) throws IOException {
+            proto.encode(spans, out);
+          }
+
+          @Override
+          public byte[] toByteArray(int sizeHint) {
+            return proto.encode(spans);
+          }
+        };
+      }
+    };
+  }
+
   /** Writes a batch as one request body; {@link OtlpJsonWriter#encode(List, OutputStream)} in production. */
   @FunctionalInterface
   interface SpanBatchWriter {
+    /** Writes the batch to {@code out}. */
     void write(List<SpanData> spans, OutputStream out) throws IOException;
+
+    /** The batch as the sender takes a body. */
+    default OtlpHttpSender.BodyWriter body(List<SpanData> spans) {
+      return out -> write(spans, out);
+    }
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.fluxtrace.SpanData;
+import io.fluxtrace.internal.content.JsonText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -179,7 +180,7 @@ public final class OtlpJsonWriter {
     public void string(SerializableString key, String value) throws IOException {
       start(key);
       g.writeFieldName(Field.STRING_VALUE);
-      g.writeString(value);
+      g.writeString(JsonText.sanitize(value)); // Jackson would escape a lone surrogate, not repair it
       end();
     }
 

@@ -5,6 +5,7 @@ import io.fluxtrace.SpanData;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * {@link LangfuseAttributes}, exactly as for {@link OtlpJsonWriter}: the two wires carry the same request, which
  * {@code OtlpProtoWriterTest} checks by parsing both with the official definitions.
  *
- * <p>Thread-safe and stateless.
+ * <p>Thread-safe: each body is written into a scratch buffer of its own, taken from and given back to a small pool.
  */
 public final class OtlpProtoWriter {
 
@@ -55,43 +56,102 @@ public final class OtlpProtoWriter {
   private static final int ANY_ARRAY = 5;
   private static final int ARRAY_VALUES = 1;
 
+  /** The room left before the spans for what encloses them: two keys and two lengths of at most five bytes each. */
+  private static final int ENCLOSING_ROOM = 12;
+
+  /** Scratch buffers kept for the next body at most this large: larger ones are left to the garbage collector. */
+  private static final int MAX_SPARE_BYTES = 4 * 1024 * 1024;
+
   private final LangfuseAttributes mapping;
+  /**
+   * Scratch buffers between bodies, one per export in flight by default: a body is written into a scratch buffer
+   * and copied out at its exact size, so a new body neither allocates and zeroes a buffer of its estimated size nor
+   * grows one. Bounded: two buffers of at most {@link #MAX_SPARE_BYTES}.
+   */
+  private final AtomicReferenceArray<byte @Nullable []> spares = new AtomicReferenceArray<>(2);
+  /** The {@code ResourceSpans.resource} field and the {@code ScopeSpans.scope} field: the same in every request. */
+  private final byte[] resourceField;
+  private final byte[] scopeField;
 
   /** A writer of what {@code mapping} says about each span. */
   public OtlpProtoWriter(LangfuseAttributes mapping) {
     this.mapping = mapping;
-  }
-
-  /** The spans as an {@code ExportTraceServiceRequest} in protobuf binary form. */
-  public byte[] encode(List<SpanData> spans) {
-    return write(spans).toByteArray();
-  }
-
-  /** Writes the spans as an {@code ExportTraceServiceRequest} in protobuf binary form to {@code out}. */
-  public void encode(List<SpanData> spans, OutputStream out) throws IOException {
-    write(spans).writeTo(out);
-  }
-
-  private ProtoWriter write(List<SpanData> spans) {
-    ProtoWriter out = new ProtoWriter(estimateSize(spans));
-    if (spans.isEmpty()) {
-      return out;
-    }
-    ProtoAttributes attributes = new ProtoAttributes(out);
-    int resourceSpans = out.startMessage(REQUEST_RESOURCE_SPANS);
-    int resource = out.startMessage(RESOURCE_SPANS_RESOURCE);
+    ProtoWriter resource = new ProtoWriter(256);
+    int message = resource.startMessage(RESOURCE_SPANS_RESOURCE);
+    ProtoAttributes attributes = new ProtoAttributes(resource);
     attributes.field = RESOURCE_ATTRIBUTES;
     try {
       mapping.resource(attributes);
     } catch (IOException e) {
       throw new IllegalStateException("fluxtrace: writing to memory failed", e); // ProtoAttributes never throws
     }
-    out.endMessage(resource);
-    int scopeSpans = out.startMessage(RESOURCE_SPANS_SCOPE_SPANS);
-    int scope = out.startMessage(SCOPE_SPANS_SCOPE);
-    out.stringField(SCOPE_NAME, LangfuseAttributes.SCOPE_NAME);
-    out.stringField(SCOPE_VERSION, LangfuseAttributes.SCOPE_VERSION);
-    out.endMessage(scope);
+    resource.endMessage(message);
+    this.resourceField = resource.toByteArray();
+    ProtoWriter scope = new ProtoWriter(64);
+    message = scope.startMessage(SCOPE_SPANS_SCOPE);
+    scope.stringField(SCOPE_NAME, LangfuseAttributes.SCOPE_NAME);
+    scope.stringField(SCOPE_VERSION, LangfuseAttributes.SCOPE_VERSION);
+    scope.endMessage(message);
+    this.scopeField = scope.toByteArray();
+  }
+
+  /** The spans as an {@code ExportTraceServiceRequest} in protobuf binary form. */
+  public byte[] encode(List<SpanData> spans) {
+    ProtoWriter out = write(spans);
+    try {
+      return out.toByteArray();
+    } finally {
+      giveBack(out.buffer());
+    }
+  }
+
+  /** Writes the spans as an {@code ExportTraceServiceRequest} in protobuf binary form to {@code out}. */
+  public void encode(List<SpanData> spans, OutputStream out) throws IOException {
+    ProtoWriter body = write(spans);
+    try {
+      body.writeTo(out);
+    } finally {
+      giveBack(body.buffer());
+    }
+  }
+
+  /** A scratch buffer of at least {@code size} bytes: a spare one if it is large enough, else a new one. */
+  private byte[] scratch(int size) {
+    for (int i = 0; i < spares.length(); i++) {
+      byte[] spare = spares.getAndSet(i, null);
+      if (spare != null) {
+        if (spare.length >= size) {
+          return spare;
+        }
+        giveBack(spare);
+        break;
+      }
+    }
+    return new byte[size];
+  }
+
+  private void giveBack(byte[] buffer) {
+    if (buffer.length > MAX_SPARE_BYTES) {
+      return;
+    }
+    for (int i = 0; i < spares.length(); i++) {
+      if (spares.compareAndSet(i, null, buffer)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Writes the spans first, then prepends what encloses them (the request's one {@code ResourceSpans}: its resource,
+   * and its one {@code ScopeSpans} with its scope), whose lengths are known only then: the body is never moved.
+   */
+  private ProtoWriter write(List<SpanData> spans) {
+    int front = ENCLOSING_ROOM + resourceField.length + scopeField.length;
+    ProtoWriter out = new ProtoWriter(scratch(front + estimateSize(spans)), front);
+    if (spans.isEmpty()) {
+      return out;
+    }
+    ProtoAttributes attributes = new ProtoAttributes(out);
     LangfuseAttributes.Batch batch = mapping.batch();
     attributes.field = SPAN_ATTRIBUTES;
     for (SpanData span : spans) {
@@ -99,8 +159,11 @@ public final class OtlpProtoWriter {
       writeSpan(out, span, batch, attributes);
       out.endMessage(message);
     }
-    out.endMessage(scopeSpans);
-    out.endMessage(resourceSpans);
+    int scopeSpans = scopeField.length + out.size();
+    out.prepend(scopeField);
+    out.prependLengthDelimited(RESOURCE_SPANS_SCOPE_SPANS, scopeSpans);
+    out.prepend(resourceField);
+    out.prependLengthDelimited(REQUEST_RESOURCE_SPANS, out.size());
     return out;
   }
 
@@ -140,11 +203,20 @@ public final class OtlpProtoWriter {
       this.out = out;
     }
 
+    /**
+     * A string attribute, its {@code KeyValue} and {@code AnyValue} lengths computed from the string's size first,
+     * so that nothing is moved once written: content, the longest text sent, is copied once.
+     */
     @Override
     public void string(SerializableString key, String value) {
-      long marks = start(key);
-      out.stringField(ANY_STRING, value);
-      end(marks);
+      byte[] name = key.asUnquotedUTF8();
+      int bytes = out.prepareString(value);
+      int anyValue = ProtoWriter.lengthDelimitedSize(ANY_STRING, bytes);
+      out.lengthDelimited(field, ProtoWriter.lengthDelimitedSize(KEY_VALUE_KEY, name.length)
+          + ProtoWriter.lengthDelimitedSize(KEY_VALUE_VALUE, anyValue));
+      out.bytesField(KEY_VALUE_KEY, name);
+      out.lengthDelimited(KEY_VALUE_VALUE, anyValue);
+      out.preparedStringField(ANY_STRING, value, bytes);
     }
 
     @Override

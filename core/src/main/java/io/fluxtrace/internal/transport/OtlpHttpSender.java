@@ -39,6 +39,10 @@ public final class OtlpHttpSender {
 
   private static final Answer SHUT_DOWN = new Answer(0, null, "", new IllegalStateException("exporter shut down"));
 
+  /** The smallest and largest first size of a body's buffer. */
+  private static final int MIN_BODY_BUFFER = 8192;
+  private static final int MAX_BODY_BUFFER = 16 * 1024 * 1024;
+
   /** The gzip level; see {@link FastGzip}. */
   static final int GZIP_LEVEL = 1;
 
@@ -50,6 +54,12 @@ public final class OtlpHttpSender {
   private final TracerMetrics metrics;
   private final Scheduler timer;
   private final HttpSender sender;
+  /**
+   * The size of the last body written, uncompressed or compressed as sent: the next body's buffer starts at about
+   * that size, since batches are alike, instead of growing by doubling (a copy of the body each time). Racy on
+   * purpose: it is only a hint.
+   */
+  private volatile int lastBodyBytes = MIN_BODY_BUFFER;
 
   /**
    * @param endpoint where to send, with which keys, headers, timeout and compression
@@ -88,14 +98,18 @@ public final class OtlpHttpSender {
 
   /** Writes a request body, gzip-compressed when compression is on. Runs on the caller's thread. */
   public byte[] encode(BodyWriter writer) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
-    if (gzip) {
-      try (GZIPOutputStream out = new FastGzip(bytes)) {
-        writer.writeTo(out);
-      }
-    } else {
-      writer.writeTo(bytes);
+    int last = lastBodyBytes;
+    int sizeHint = Math.max(MIN_BODY_BUFFER, Math.min(MAX_BODY_BUFFER, last + (last >> 3)));
+    if (!gzip) {
+      byte[] body = writer.toByteArray(sizeHint);
+      lastBodyBytes = body.length;
+      return body;
     }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint);
+    try (GZIPOutputStream out = new FastGzip(bytes)) {
+      writer.writeTo(out);
+    }
+    lastBodyBytes = bytes.size();
     return bytes.toByteArray();
   }
 
@@ -205,7 +219,18 @@ public final class OtlpHttpSender {
   /** Writes an uncompressed request body. */
   @FunctionalInterface
   public interface BodyWriter {
+    /** Writes the body to {@code out}. */
     void writeTo(OutputStream out) throws IOException;
+
+    /**
+     * The body as one array of exactly its size: by default written into a buffer that starts at {@code sizeHint}
+     * bytes; a writer that builds the body in an array of its own returns a copy of it instead.
+     */
+    default byte[] toByteArray(int sizeHint) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint);
+      writeTo(bytes);
+      return bytes.toByteArray();
+    }
   }
 
   /**

@@ -17,8 +17,13 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,5 +94,68 @@ class OtlpProtoWriterTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     proto.encode(fixture.ended(), out);
     assertThat(out.toByteArray()).isEqualTo(proto.encode(fixture.ended()));
+  }
+
+  @Test
+  void textThatNeedsRepairIsRepairedAlikeOnBothWiresWhateverItsSize() throws Exception {
+    // Hand-made SpanData (a custom exporter's), so nothing was sanitized before the writers: lone surrogates in
+    // content, names and trace attributes; sizes around the one-, two- and three-byte length boundaries.
+    List<SpanData> spans = new ArrayList<>();
+    String[] texts = {"", "\uD800", "a\uDC00b", "\uD83D\uDE00", "\u4f60".repeat(43), "x".repeat(127), "y".repeat(128),
+        "\u00e9".repeat(8_192), "z".repeat(16_383) + "\uDBFF", "\uD83D".repeat(5_462)};
+    for (String text : texts) {
+      TraceAttributes trace = TraceAttributes.builder().userId("u" + text).traceName("t\uD800").build();
+      spans.add(new SpanData("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", null, false, "n" + text,
+          ObservationType.SPAN, SpanFixture.START_NANOS, SpanFixture.START_NANOS + 1, ObservationLevel.DEFAULT, null,
+          '"' + text + '"', '"' + text + '"', null, trace, null));
+    }
+
+    ExportTraceServiceRequest fromProto = ExportTraceServiceRequest.parseFrom(proto.encode(spans));
+
+    assertThat(fromProto).isEqualTo(OtlpJson.parse(json.encode(spans)));
+    List<Span> otlp = spans(fromProto);
+    assertThat(attributes(otlp.get(1))).containsEntry("langfuse.observation.input", "\"\uFFFD\"");
+    assertThat(attributes(otlp.get(8)).get("langfuse.observation.output"))
+        .isEqualTo('"' + "z".repeat(16_383) + "\uFFFD\"");
+  }
+
+  @Test
+  void bodiesWrittenAtOnceOnManyThreadsAreTheBodiesWrittenOneByOne() throws Exception {
+    // The writer keeps scratch buffers between bodies: bodies of different sizes, written concurrently, must
+    // neither share one nor see another's bytes.
+    List<List<SpanData>> batches = new ArrayList<>();
+    for (int b = 0; b < 8; b++) {
+      SpanFixture own = new SpanFixture(1024 * 1024);
+      for (int i = 0; i <= b * 40; i++) {
+        own.root("span-" + b + "-" + i, ObservationType.GENERATION, REQUEST).input("q".repeat(b * 300 + i)).end();
+      }
+      batches.add(new ArrayList<>(own.ended()));
+    }
+    List<byte[]> expected = new ArrayList<>();
+    for (List<SpanData> batch : batches) {
+      expected.add(new OtlpProtoWriter(mapping).encode(batch));
+    }
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int offset = t;
+        results.add(pool.submit(() -> {
+          for (int round = 0; round < 50; round++) {
+            int b = (round + offset) % batches.size();
+            if (!Arrays.equals(proto.encode(batches.get(b)), expected.get(b))) {
+              return false;
+            }
+          }
+          return true;
+        }));
+      }
+      for (Future<Boolean> result : results) {
+        assertThat(result.get(60, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
