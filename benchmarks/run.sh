@@ -23,17 +23,17 @@ case "$mode" in
     # One short iteration each, no warm-up; -foe: the first failing benchmark fails the run.
     jmh_opts=(-f 1 -wi 0 -i 1 -r 100ms -foe true)
     export_params=()
-    memory_spans=2000; memory_bound_mib=16; outage_spans=20000; load_args=(4 1 1 1); caller_rounds=2
+    memory_spans=2000; memory_bound_mib=16; outage_spans=20000; load_args=(4 1 1 1); caller_rounds=2; export_cpu_rounds=1
     ;;
   quick)
     jmh_opts=(-f 1 -wi 2 -w 500ms -i 3 -r 1s -foe true -prof gc)
     export_params=()
-    memory_spans=20000; memory_bound_mib=32; outage_spans=1000000; load_args=(16 4 2 1); caller_rounds=30
+    memory_spans=20000; memory_bound_mib=32; outage_spans=1000000; load_args=(16 4 2 1); caller_rounds=30; export_cpu_rounds=20
     ;;
   full)
     jmh_opts=(-f 1 -wi 3 -w 1s -i 5 -r 2s -foe true -prof gc)
     export_params=(-p compression=none,gzip -p contentChars=256,2048)
-    memory_spans=50000; memory_bound_mib=64; outage_spans=1000000; load_args=(16 10 5 1); caller_rounds=60
+    memory_spans=50000; memory_bound_mib=64; outage_spans=1000000; load_args=(16 10 5 1); caller_rounds=60; export_cpu_rounds=40
     ;;
   *)
     echo "usage: $0 smoke|quick|full" >&2
@@ -82,6 +82,9 @@ step "harness: the caller thread's own CPU time and allocation per generation sp
 
 step "harness: encoding one request body, JSON and protobuf, in the encoding thread's CPU time"
 "$java_bin" -cp "$jar" io.fluxtrace.benchmarks.WireEncodingHarness 256 | tee "$out/wire-encoding.log"
+
+step "harness: where the CPU of exporting goes, per span and thread group"
+"$java_bin" -Xms1g -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.ExportCpuHarness "$export_cpu_rounds" | tee "$out/export-cpu.log"
 
 step "harness: memory per span held by tail sampling"
 "$java_bin" -Xmx1g -cp "$jar" io.fluxtrace.benchmarks.HeldSpanMemory "$memory_spans" | tee "$out/held-memory.log"
