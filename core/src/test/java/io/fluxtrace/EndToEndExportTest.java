@@ -138,10 +138,10 @@ class EndToEndExportTest {
       assertThat(request.header("Authorization")).isEqualTo(authorization);
       assertThat(request.header("x-langfuse-ingestion-version")).isEqualTo("4");
       assertThat(request.header("x-langfuse-public-key")).isEqualTo(PUBLIC_KEY);
-      assertThat(request.header("Content-Type")).isEqualTo("application/json");
+      assertThat(request.header("Content-Type")).isEqualTo("application/x-protobuf");
       assertThat(request.header("Content-Encoding")).isEqualTo("gzip");
       byte[] body = request.body();
-      List<Span> spans = OtlpJson.spans(OtlpJson.parse(body));
+      List<Span> spans = OtlpJson.spans(request.traces());
       received.spanCount += spans.size();
       received.rawBytes += request.rawBody().length;
       received.uncompressedBytes += body.length;

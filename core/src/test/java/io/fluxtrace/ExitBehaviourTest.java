@@ -132,7 +132,7 @@ class ExitBehaviourTest {
 
   private static void assertEverySpanArrivedOnce(OtlpReceiver receiver) {
     List<String> names = receiver.requests().stream()
-        .flatMap(request -> OtlpJson.spans(OtlpJson.parse(request.body())).stream())
+        .flatMap(request -> OtlpJson.spans(request.traces()).stream())
         .map(Span::getName)
         .toList();
     Set<String> expected = new HashSet<>();

@@ -244,7 +244,7 @@ class LangfuseParityTest {
       root.end();
       assertThat(tracer.flushBlocking(java.time.Duration.ofSeconds(30)).isClean()).isTrue();
 
-      ExportTraceServiceRequest request = OtlpJson.parse(receiver.awaitRequest().body());
+      ExportTraceServiceRequest request = receiver.awaitRequest().traces();
       assertThat(OtlpJson.resourceAttributes(request)).containsEntry("service.version", "9.1");
       Map<String, Object> handler = attributesOf(request, "handler");
       assertThat(handler).containsEntry("langfuse.internal.as_root", true)

@@ -260,7 +260,7 @@ class MediaUploadTest {
       List<String> exported = new ArrayList<>();
       langfuse.requests().forEach(r -> {
         if (r.path().equals(LangfuseMediaStandIn.TRACES_PATH)) {
-          io.fluxtrace.testing.OtlpJson.spans(io.fluxtrace.testing.OtlpJson.parse(r.body()))
+          io.fluxtrace.testing.OtlpJson.spans(r.traces())
               .forEach(span -> exported.add(span.getName()));
         } else if (r.method().equals("PATCH")) {
           exported.add("PATCH");
@@ -407,8 +407,7 @@ class MediaUploadTest {
           .end();
       tracer.flushBlocking(WAIT);
 
-      var span = io.fluxtrace.testing.OtlpJson.singleSpan(io.fluxtrace.testing.OtlpJson.parse(collector.awaitRequest()
-          .body()));
+      var span = io.fluxtrace.testing.OtlpJson.singleSpan(collector.awaitRequest().traces());
       assertThat(attribute(span, INPUT)).contains("\"image\":\"" + dataUri("image/png", png) + "\"")
           .contains("\"raw\":\"AQID\"");
       assertThat(attribute(span, OUTPUT)).isEqualTo("\"" + dataUri("image/png", png) + "\"");

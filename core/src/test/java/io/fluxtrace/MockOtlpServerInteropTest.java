@@ -19,14 +19,15 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Acceptance: an OTLP receiver that fluxtrace did not write, {@code @elastic/mockotlpserver} (run by
- * {@code src/test/node/mockotlp-receiver.js}), decodes what the real tracer exports and finds the same spans,
- * ids and Langfuse attributes. The package is installed by this test when missing. Without node or npm the test
+ * {@code src/test/node/mockotlp-receiver.js}), decodes what the real tracer exports, in OTLP/HTTP protobuf (the
+ * default) and in JSON, and finds the same spans, ids and Langfuse attributes in both. The package is installed by this test when missing. Without node or npm the test
  * fails when {@code CI=true} and is skipped otherwise.
  */
 class MockOtlpServerInteropTest {
@@ -75,15 +76,17 @@ class MockOtlpServerInteropTest {
     }
   }
 
-  @Test
+  /** The same spans and assertions in both wire formats: mockotlpserver decodes each with its own parser. */
+  @ParameterizedTest
+  @ValueSource(strings = {"http/protobuf", "http/json"})
   @Timeout(60)
-  void mockotlpserverDecodesTheSameSpansIdsAndLangfuseAttributes() throws Exception {
+  void mockotlpserverDecodesTheSameSpansIdsAndLangfuseAttributes(String protocol) throws Exception {
     try (ChildProcess node = ChildProcess.start(List.of("node", "mockotlp-receiver.js"), NODE_DIR, logs)) {
       node.awaitOutput(out -> listeningUrl(out) != null, WAIT);
       String url = Objects.requireNonNull(listeningUrl(node.output()));
       assertThat(url).startsWith("http://127.0.0.1:").endsWith("/");
 
-      Exported exported = exportVariedSpans(url + "v1/traces");
+      Exported exported = exportVariedSpans(url + "v1/traces", protocol);
 
       node.awaitOutput(out -> spansByName(out).size() >= exported.ids.size(), WAIT);
       Map<String, JsonNode> received = spansByName(node.output());
@@ -154,11 +157,15 @@ class MockOtlpServerInteropTest {
     assertThat(other.path("attributes").has("langfuse.user.id")).as("no attributes of the other trace").isFalse();
   }
 
-  /** Ends two traces through a real tracer exporting uncompressed (mockotlpserver does not take gzip). */
-  private static Exported exportVariedSpans(String endpoint) {
+  /**
+   * Ends two traces through a real tracer exporting in {@code protocol}, uncompressed (mockotlpserver does not take
+   * gzip).
+   */
+  private static Exported exportVariedSpans(String endpoint, String protocol) {
     Exported exported = new Exported();
     try (FluxTracer tracer = FluxTracer.builder(Map.of())
         .otlpEndpoint(endpoint)
+        .otlpProtocol(protocol)
         .gzip(false)
         .serviceName("interop-test")
         .shutdownHook(false)

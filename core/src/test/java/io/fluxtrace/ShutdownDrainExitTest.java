@@ -109,7 +109,7 @@ class ShutdownDrainExitTest {
 
   private static List<Span> spans(OtlpReceiver receiver) {
     return receiver.requests().stream()
-        .flatMap(request -> OtlpJson.spans(OtlpJson.parse(request.body())).stream())
+        .flatMap(request -> OtlpJson.spans(request.traces()).stream())
         .toList();
   }
 

@@ -49,7 +49,7 @@ class TailSamplingExitTest {
         assertThat(output).contains("CLOSED exported=200 sampledOut=1800 held=0 failed=0 dropped=0");
       }
       List<Span> spans = receiver.requests().stream()
-          .flatMap(request -> OtlpJson.spans(OtlpJson.parse(request.body())).stream())
+          .flatMap(request -> OtlpJson.spans(request.traces()).stream())
           .toList();
       Set<String> expected = new HashSet<>();
       IntStream.range(0, TRACES).filter(i -> i % 10 == 0).forEach(i -> {

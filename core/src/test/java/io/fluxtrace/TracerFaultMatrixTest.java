@@ -98,7 +98,7 @@ class TracerFaultMatrixTest {
   }
 
   static List<String> spanNames(ReceivedRequest request) {
-    return OtlpJson.spans(OtlpJson.parse(request.body())).stream()
+    return OtlpJson.spans(request.traces()).stream()
         .map(io.opentelemetry.proto.trace.v1.Span::getName).toList();
   }
 

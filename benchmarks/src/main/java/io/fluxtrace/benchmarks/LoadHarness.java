@@ -26,7 +26,7 @@ import reactor.netty.resources.ConnectionProvider;
  * <p>The handler answers {@code GET /chat?q=...} like a small RAG endpoint: a retriever step (CPU only), then a
  * streaming generation of {@value #CHUNKS} chunks after a simulated model latency (a timer, as a remote model call
  * is), reduced to the answer, all inside a chain step, with the user id written to the Context. With tracing on,
- * that is three spans per request, exported over OTLP/HTTP (JSON, gzip, fluxtrace's defaults) to a
+ * that is three spans per request, exported over OTLP/HTTP (protobuf, gzip, fluxtrace's defaults) to a
  * {@link LoopbackReceiver}; with tracing off the tracer is {@link FluxTracer#disabled()}. Latencies are measured by
  * the client from request to the last byte and sorted ({@code long[]}) for percentiles.
  *

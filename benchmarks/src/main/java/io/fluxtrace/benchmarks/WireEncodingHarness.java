@@ -1,5 +1,6 @@
 package io.fluxtrace.benchmarks;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.sun.management.ThreadMXBean;
 import io.fluxtrace.GenerationData;
 import io.fluxtrace.ObservationLevel;
@@ -10,6 +11,7 @@ import io.fluxtrace.TraceIds;
 import io.fluxtrace.internal.export.LangfuseAttributes;
 import io.fluxtrace.internal.export.OtlpJsonWriter;
 import io.fluxtrace.internal.export.OtlpProtoWriter;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Encoding one request body of {@value Peers#BATCH_SIZE} generation spans as OTLP/JSON and as OTLP protobuf, in the
+ * Encoding one request body of {@value Peers#BATCH_SIZE} generation spans as OTLP/JSON, as OTLP protobuf by
+ * fluxtrace's hand-written writer, and as the same protobuf request built with protobuf-java's generated classes
+ * ({@link ProtobufJavaWriter}, checked to be the same request), in the
  * encoding thread's own CPU time (so that the figure holds on a loaded machine), median of many rounds, and the
  * body sizes. Content: input and output of {@code contentChars} characters each, already JSON text as the span data
  * factory makes it.
@@ -33,6 +37,7 @@ public final class WireEncodingHarness {
     LangfuseAttributes mapping = new LangfuseAttributes("benchmarks", "production", "1.0.0", 1024 * 1024);
     OtlpJsonWriter json = new OtlpJsonWriter(mapping);
     OtlpProtoWriter proto = new OtlpProtoWriter(mapping);
+    ProtobufJavaWriter protobufJava = new ProtobufJavaWriter(mapping);
     List<SpanData> spans = new ArrayList<>();
     String input = '"' + Content.text(chars, 1).replace("\"", "\\\"").replace("\n", "\\n") + '"';
     String output = '"' + Content.text(chars, 2).replace("\"", "\\\"").replace("\n", "\\n") + '"';
@@ -42,22 +47,34 @@ public final class WireEncodingHarness {
           null, input, output, null, TraceAttributes.EMPTY, new GenerationData(Content.MODEL, null, Content.USAGE,
           Map.of(), 0, null, null)));
     }
+    try {
+      if (!ExportTraceServiceRequest.parseFrom(protobufJava.encode(spans))
+          .equals(ExportTraceServiceRequest.parseFrom(proto.encode(spans)))) {
+        throw new IllegalStateException("protobuf-java and fluxtrace's writer disagree on the request");
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.printf("%d spans, content %,d chars each (input, output)%n", spans.size(), chars);
-    System.out.printf("%-9s %14s %18s %14s%n", "wire", "body bytes", "CPU us per body", "ns per span");
+    System.out.printf("%-13s %14s %18s %14s%n", "wire", "body bytes", "CPU us per body", "ns per span");
     for (int pass = 0; pass < 2; pass++) {
-      for (String wire : new String[] {"json", "protobuf"}) {
+      for (String wire : new String[] {"json", "protobuf", "protobuf-java"}) {
         long[] cpu = new long[200];
         int size = 0;
         for (int r = 0; r < cpu.length; r++) {
           long before = threads.getCurrentThreadCpuTime();
-          byte[] body = wire.equals("json") ? json.encode(spans) : proto.encode(spans);
+          byte[] body = switch (wire) {
+            case "json" -> json.encode(spans);
+            case "protobuf" -> proto.encode(spans);
+            default -> protobufJava.encode(spans);
+          };
           cpu[r] = threads.getCurrentThreadCpuTime() - before;
           size = body.length;
         }
         Arrays.sort(cpu);
         if (pass == 1) { // the first pass warms both up
-          System.out.printf("%-9s %,14d %,18d %,14d%n", wire, size, cpu[cpu.length / 2] / 1000,
+          System.out.printf("%-13s %,14d %,18d %,14d%n", wire, size, cpu[cpu.length / 2] / 1000,
               cpu[cpu.length / 2] / spans.size());
         }
       }

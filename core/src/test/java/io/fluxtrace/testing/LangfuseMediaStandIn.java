@@ -289,7 +289,7 @@ public final class LangfuseMediaStandIn implements AutoCloseable {
   public List<Span> spans() {
     List<Span> spans = new ArrayList<>();
     for (ReceivedRequest request : requests("POST", TRACES_PATH)) {
-      spans.addAll(OtlpJson.spans(OtlpJson.parse(request.body())));
+      spans.addAll(OtlpJson.spans(request.traces()));
     }
     return spans;
   }

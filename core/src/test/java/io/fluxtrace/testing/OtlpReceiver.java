@@ -50,8 +50,9 @@ import reactor.netty.resources.LoopResources;
  * {@link #stop()} and {@link #start()} take the server down and up on the same port, so that clients get
  * connection refusals in between.
  *
- * <p>It has its own event loop thread, apart from reactor-netty's shared loops that clients use. Decoding the
- * OTLP payload is left to {@code io.fluxtrace.testing.OtlpJson}.
+ * <p>It has its own event loop thread, apart from reactor-netty's shared loops that clients use.
+ * {@link ReceivedRequest#traces()} parses a traces request in whichever format its {@code Content-Type} names,
+ * protobuf (the tracer's default) or JSON, with the official OTLP definitions; {@link OtlpJson} reads the spans.
  *
  * <pre>{@code
  * try (OtlpReceiver receiver = OtlpReceiver.start()) {

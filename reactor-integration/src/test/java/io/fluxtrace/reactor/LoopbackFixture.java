@@ -25,8 +25,9 @@ import reactor.test.StepVerifier;
 
 /**
  * A tracer exporting over real HTTP to a loopback {@link OtlpReceiver}, with every Reactor log captured from before
- * the tracer was built. Payloads are read back with the strict {@link OtlpJson} parser, so whatever the operators
- * recorded must also be a valid OTLP request. Batches are cut only by {@link #flush()}.
+ * the tracer was built. Payloads (protobuf by default, JSON when a test asks) are read back with the official OTLP
+ * definitions ({@link ReceivedRequest#traces()}, JSON strictly), so whatever the operators recorded must also be a
+ * valid OTLP request. Batches are cut only by {@link #flush()}.
  */
 final class LoopbackFixture implements AutoCloseable {
 
@@ -61,7 +62,7 @@ final class LoopbackFixture implements AutoCloseable {
     flush();
     List<Span> spans = new ArrayList<>();
     for (ReceivedRequest request : receiver.requests()) {
-      spans.addAll(OtlpJson.spans(OtlpJson.parse(request.body())));
+      spans.addAll(OtlpJson.spans(request.traces()));
     }
     return spans;
   }
@@ -83,7 +84,10 @@ final class LoopbackFixture implements AutoCloseable {
     return (String) Objects.requireNonNull(attributes.get(key), key);
   }
 
-  /** Every request body received so far, decompressed, as text: for what must never be sent. */
+  /**
+   * Every request body received so far, decompressed, as text: for what must never be sent. Protobuf carries each
+   * string value as its UTF-8 bytes, verbatim, so a substring sent anywhere shows here.
+   */
   String payloads() {
     flush();
     StringBuilder all = new StringBuilder();

@@ -196,7 +196,7 @@ class ProgrammaticSetUpTest {
     assertThat(tracer.flushBlocking(Duration.ofSeconds(30)).completed()).isTrue();
     List<Span> spans = new ArrayList<>();
     for (OtlpReceiver.ReceivedRequest request : receiver.requests()) {
-      spans.addAll(OtlpJson.spans(OtlpJson.parse(request.body())));
+      spans.addAll(OtlpJson.spans(request.traces()));
     }
     return spans;
   }

@@ -195,7 +195,7 @@ class RetrievalTest {
     assertThat(tracer.flushBlocking(Duration.ofSeconds(30)).completed()).isTrue();
     List<Span> spans = new ArrayList<>();
     for (OtlpReceiver.ReceivedRequest request : receiver.requests()) {
-      spans.addAll(OtlpJson.spans(OtlpJson.parse(request.body())));
+      spans.addAll(OtlpJson.spans(request.traces()));
     }
     return spans;
   }

@@ -286,7 +286,7 @@ class SpringAiStreamingTest {
     flush();
     List<Span> spans = new ArrayList<>();
     for (OtlpReceiver.ReceivedRequest request : RECEIVER.requests()) {
-      spans.addAll(OtlpJson.spans(OtlpJson.parse(request.body())));
+      spans.addAll(OtlpJson.spans(request.traces()));
     }
     return spans;
   }

@@ -9,6 +9,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
@@ -129,6 +133,8 @@ final class FaultyBackend implements AutoCloseable {
 
   private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
     boolean gzip = "gzip".equalsIgnoreCase(request.requestHeaders().get(HttpHeaderNames.CONTENT_ENCODING));
+    boolean protobuf = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT)
+        .startsWith("application/x-protobuf");
     return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap(body -> {
       requests.incrementAndGet();
       long n = turn.getAndIncrement();
@@ -156,7 +162,7 @@ final class FaultyBackend implements AutoCloseable {
               : DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
           return status(response, 429, retryAfter);
         case SLOW:
-          store(body, gzip);
+          store(body, gzip, protobuf);
           Duration delay = n % 2 == 0 ? Duration.ofMillis(300) : slowerThanTimeout;
           return Mono.delay(delay).then(status(response, 200, null));
         case DOWN:
@@ -166,7 +172,7 @@ final class FaultyBackend implements AutoCloseable {
           return Mono.never();
         case HEALTHY:
         default:
-          store(body, gzip);
+          store(body, gzip, protobuf);
           return status(response, 200, null);
       }
     });
@@ -184,22 +190,39 @@ final class FaultyBackend implements AutoCloseable {
     return response.send(Mono.just(Unpooled.wrappedBuffer(body))).then();
   }
 
-  /** Records the ids of the request's spans; runs on the backend's single event loop. */
-  private void store(byte[] body, boolean gzip) {
+  /**
+   * Records the ids of the request's spans, read from OTLP protobuf (the tracer's default) with the official
+   * definitions or from OTLP JSON; runs on the backend's single event loop.
+   */
+  private void store(byte[] body, boolean gzip, boolean protobuf) {
     try (InputStream in = gzip ? new GZIPInputStream(new ByteArrayInputStream(body)) : new ByteArrayInputStream(body)) {
+      if (protobuf) {
+        for (ResourceSpans resourceSpans : ExportTraceServiceRequest.parseFrom(in).getResourceSpansList()) {
+          for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
+            for (io.opentelemetry.proto.trace.v1.Span span : scopeSpans.getSpansList()) {
+              storeSpan(span.getSpanId().asReadOnlyByteBuffer().getLong());
+            }
+          }
+        }
+        return;
+      }
       JsonNode root = JSON.readTree(in);
       for (JsonNode resourceSpans : root.path("resourceSpans")) {
         for (JsonNode scopeSpans : resourceSpans.path("scopeSpans")) {
           for (JsonNode span : scopeSpans.path("spans")) {
-            storedSpans.incrementAndGet();
-            if (!stored.add(Long.parseUnsignedLong(span.path("spanId").asText(), 16))) {
-              duplicates.incrementAndGet();
-            }
+            storeSpan(Long.parseUnsignedLong(span.path("spanId").asText(), 16));
           }
         }
       }
     } catch (IOException | RuntimeException e) {
       unreadable.incrementAndGet();
+    }
+  }
+
+  private void storeSpan(long spanId) {
+    storedSpans.incrementAndGet();
+    if (!stored.add(spanId)) {
+      duplicates.incrementAndGet();
     }
   }
 
@@ -228,7 +251,7 @@ final class FaultyBackend implements AutoCloseable {
     return duplicates.get();
   }
 
-  /** Request bodies that were not a readable OTLP JSON document. */
+  /** Request bodies that were not a readable OTLP export request (protobuf or JSON). */
   long unreadable() {
     return unreadable.get();
   }

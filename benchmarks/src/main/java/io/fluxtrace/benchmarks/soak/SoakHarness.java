@@ -271,7 +271,7 @@ public final class SoakHarness {
     check(failures, backend.distinctSpans() <= s.exported() + possiblyDelivered,
         "the backend stored no span beyond those exported or counted as possibly delivered (timeouts)");
     check(failures, backend.duplicates() == 0, "no span was stored twice");
-    check(failures, backend.unreadable() == 0, "every request was readable OTLP JSON");
+    check(failures, backend.unreadable() == 0, "every request was a readable OTLP export");
     check(failures, s.retries() <= s.batches() * (MAX_EXPORT_ATTEMPTS - 1L), "attempts per batch within the budget");
     check(failures, s.failed(FailureReason.INTERNAL_ERROR) == 0, "no span failed for an internal error");
     check(failures, wrongResults.sum() == 0, "every pipeline gave the application what it would without tracing");

@@ -146,7 +146,10 @@ public final class OtlpHttpSpanExporter implements SpanExporter {
     };
   }
 
-  /** Writes a batch as one request body; {@link OtlpJsonWriter#encode(List, OutputStream)} in production. */
+  /**
+   * Writes a batch as one request body: {@link OtlpProtoWriter} (the default) or
+   * {@link OtlpJsonWriter#encode(List, OutputStream)} in production.
+   */
   @FunctionalInterface
   interface SpanBatchWriter {
     /** Writes the batch to {@code out}. */

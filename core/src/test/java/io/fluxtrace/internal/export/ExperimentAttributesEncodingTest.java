@@ -15,12 +15,15 @@ import io.fluxtrace.TraceAttributes;
 import io.fluxtrace.internal.span.RecordingSpan;
 import io.fluxtrace.internal.span.SpanFixture;
 import io.fluxtrace.testing.OtlpJson;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The {@code langfuse.experiment.*} attributes on the wire, parsed strictly with the OTLP protos. */
+/**
+ * The {@code langfuse.experiment.*} attributes on the wire, in protobuf and JSON alike, parsed with the OTLP protos.
+ */
 class ExperimentAttributesEncodingTest {
 
   private static final ExperimentAttributes ITEM = ExperimentAttributes
@@ -32,10 +35,22 @@ class ExperimentAttributesEncodingTest {
       "langfuse.experiment.item.version", "langfuse.experiment.item.metadata",
       "langfuse.experiment.item.root_observation_id", "langfuse.experiment.item.expected_output");
 
-  private final OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config()));
+  private final LangfuseAttributes mapping = LangfuseAttributes.of(TestConfigs.config());
+
+  /**
+   * The spans as sent: encoded in both wire formats, each parsed with the official definitions (JSON strictly);
+   * the protobuf request must be the JSON request, field by field.
+   */
+  private static List<Span> sent(LangfuseAttributes mapping, List<SpanData> spans) throws Exception {
+    ExportTraceServiceRequest fromJson = OtlpJson.parse(new OtlpJsonWriter(mapping).encode(spans));
+    ExportTraceServiceRequest fromProto =
+        ExportTraceServiceRequest.parseFrom(new OtlpProtoWriter(mapping).encode(spans));
+    assertThat(fromProto).isEqualTo(fromJson);
+    return spans(fromProto);
+  }
 
   @Test
-  void everySpanCarriesTheRunAndOnlyTheRootTheItemWithItsOwnIdAsRootObservation() {
+  void everySpanCarriesTheRunAndOnlyTheRootTheItemWithItsOwnIdAsRootObservation() throws Exception {
     SpanFixture fixture = new SpanFixture(64 * 1024);
     TraceAttributes attributes = TraceAttributes.builder().environment("sdk-experiment").experiment(ITEM).build();
     RecordingSpan root = fixture.root("experiment-item-run", ObservationType.SPAN, attributes);
@@ -45,7 +60,7 @@ class ExperimentAttributesEncodingTest {
     child.end();
     root.end();
 
-    List<Span> sent = spans(OtlpJson.parse(encoder.encode(fixture.ended())));
+    List<Span> sent = sent(mapping, fixture.ended());
 
     assertThat(sent).hasSize(3);
     for (Span span : sent) {
@@ -70,13 +85,13 @@ class ExperimentAttributesEncodingTest {
   }
 
   @Test
-  void aTraceWithoutExperimentHasNoExperimentAttributesAndMissingOptionalValuesAreLeftOut() {
+  void aTraceWithoutExperimentHasNoExperimentAttributesAndMissingOptionalValuesAreLeftOut() throws Exception {
     SpanFixture fixture = new SpanFixture(64 * 1024);
     fixture.root("plain", ObservationType.SPAN, TraceAttributes.builder().userId("u").build()).end();
     fixture.root("bare experiment", ObservationType.SPAN, TraceAttributes.builder()
         .experiment(ExperimentAttributes.run("exp-2", "bare", null, null, null)).build()).end();
 
-    List<Span> sent = spans(OtlpJson.parse(encoder.encode(fixture.ended())));
+    List<Span> sent = sent(mapping, fixture.ended());
 
     assertThat(attributes(sent.get(0))).doesNotContainKeys(RUN_KEYS.toArray(String[]::new))
         .doesNotContainKeys(ITEM_KEYS.toArray(String[]::new));
@@ -89,15 +104,15 @@ class ExperimentAttributesEncodingTest {
   }
 
   @Test
-  void metadataThatIsNoJsonObjectIsLeftOutAndAHugeExpectedOutputIsCut() {
+  void metadataThatIsNoJsonObjectIsLeftOutAndAHugeExpectedOutputIsCut() throws Exception {
     SpanFixture fixture = new SpanFixture(64 * 1024);
-    OtlpJsonWriter small =
-        new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config(TestConfigs.builder().maxValueBytes(1024))));
+    LangfuseAttributes small =
+        LangfuseAttributes.of(TestConfigs.config(TestConfigs.builder().maxValueBytes(1024)));
     ExperimentAttributes odd = ExperimentAttributes.run("exp-3", "odd", null, "[1,2]", null)
         .withItem("i", null, "not json", "\"" + "x".repeat(5000) + "\"");
     fixture.root("r", ObservationType.SPAN, TraceAttributes.builder().experiment(odd).build()).end();
 
-    Map<String, Object> attrs = attributes(spans(OtlpJson.parse(small.encode(fixture.ended()))).get(0));
+    Map<String, Object> attrs = attributes(sent(small, fixture.ended()).get(0));
 
     assertThat(attrs).doesNotContainKeys("langfuse.experiment.metadata", "langfuse.experiment.item.metadata");
     assertThat(String.valueOf(attrs.get("langfuse.experiment.item.expected_output")))
@@ -105,7 +120,7 @@ class ExperimentAttributesEncodingTest {
   }
 
   @Test
-  void theMaskerSeesTheExperimentMetadataAndExpectedOutput() {
+  void theMaskerSeesTheExperimentMetadataAndExpectedOutput() throws Exception {
     SpanFixture fixture = new SpanFixture(new ObjectMapper(), (kind, value) ->
         kind == ContentKind.OUTPUT || kind == ContentKind.TRACE_METADATA
             ? value.toString().replace("secret", "[masked]") : value, 64 * 1024);
@@ -114,7 +129,7 @@ class ExperimentAttributesEncodingTest {
     fixture.root("r", ObservationType.SPAN, TraceAttributes.builder().experiment(secret).build()).end();
     SpanData data = fixture.single();
 
-    Map<String, Object> attrs = attributes(spans(OtlpJson.parse(encoder.encode(List.of(data)))).get(0));
+    Map<String, Object> attrs = attributes(sent(mapping, List.of(data)).get(0));
 
     assertThat(attrs).containsEntry("langfuse.experiment.metadata", "{\"k\":\"[masked]\"}")
         .containsEntry("langfuse.experiment.item.metadata", "{\"k\":\"[masked]\"}")

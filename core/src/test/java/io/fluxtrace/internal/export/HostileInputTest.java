@@ -24,6 +24,7 @@ import io.fluxtrace.testing.HostileValues.SelfReference;
 import io.fluxtrace.testing.HostileValues.ThrowingGetter;
 import io.fluxtrace.testing.HostileValues.ThrowingToString;
 import io.fluxtrace.testing.OtlpJson;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,13 +49,21 @@ class HostileInputTest {
 
   private final ObjectMapper json = new ObjectMapper();
   private final OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(TestConfigs.config()));
+  private final OtlpProtoWriter proto = new OtlpProtoWriter(LangfuseAttributes.of(TestConfigs.config()));
   private SpanFixture fixture = new SpanFixture(LIMIT);
 
-  /** Whatever each test recorded must also encode as one valid batch. */
+  /**
+   * Whatever each test recorded must also encode as one valid batch, and the protobuf wire (the default) must carry
+   * exactly the request the JSON wire carries, both parsed with the official definitions.
+   */
   @AfterEach
-  void everythingRecordedEncodesAsOneValidBatch() {
+  void everythingRecordedEncodesAsOneValidBatchTheSameInBothWireFormats() throws Exception {
     List<SpanData> all = fixture.ended();
-    assertThat(spans(OtlpJson.parse(encoder.encode(all)))).hasSameSizeAs(all);
+    ExportTraceServiceRequest fromJson = OtlpJson.parse(encoder.encode(all));
+    assertThat(spans(fromJson)).hasSameSizeAs(all);
+    ExportTraceServiceRequest fromProto = ExportTraceServiceRequest.parseFrom(proto.encode(all));
+    assertThat(fromProto.getUnknownFields().asMap()).isEmpty();
+    assertThat(fromProto).isEqualTo(fromJson);
   }
 
   private RecordingSpan span(String name) {

@@ -34,6 +34,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -58,17 +60,26 @@ class OtlpHttpSpanExporterTest {
     exportScheduler.dispose();
   }
 
+  /** The default configuration: spans travel as protobuf. */
   private TracerConfig config() {
+    return config("http/protobuf");
+  }
+
+  private TracerConfig config(String protocol) {
     return TestConfigs.config(FluxTracer.builder(Map.of())
         .publicKey("pk-lf-0123456789abcdef")
         .secretKey("sk-lf-fedcba9876543210")
         .baseUrl(receiver.baseUrl())
+        .otlpProtocol(protocol)
         .shutdownHook(false)
         .exportScheduler(exportScheduler));
   }
 
   private OtlpHttpSpanExporter exporter(OtlpHttpSpanExporter.SpanBatchWriter writer) {
-    TracerConfig config = config();
+    return exporter(config(), writer);
+  }
+
+  private OtlpHttpSpanExporter exporter(TracerConfig config, OtlpHttpSpanExporter.SpanBatchWriter writer) {
     OtlpHttpSpanExporter exporter = new OtlpHttpSpanExporter(writer,
         TestConfigs.sender(config, RetryPolicy.from(config.retry()), metrics, exportScheduler), exportScheduler);
     exporters.add(exporter);
@@ -76,7 +87,7 @@ class OtlpHttpSpanExporterTest {
   }
 
   private OtlpHttpSpanExporter exporter() {
-    return exporter(new OtlpJsonWriter(LangfuseAttributes.of(config()))::encode);
+    return exporter(new OtlpProtoWriter(LangfuseAttributes.of(config()))::encode);
   }
 
   /** Exports on the export scheduler, as the pipeline does, and waits for the result. */
@@ -97,7 +108,7 @@ class OtlpHttpSpanExporterTest {
 
   /** The span ids of a request, parsed strictly with the official OTLP definitions. */
   private static List<String> spanIds(ReceivedRequest request) {
-    return OtlpJson.spans(OtlpJson.parse(request.body())).stream()
+    return OtlpJson.spans(request.traces()).stream()
         .map(OtlpJson::spanId)
         .collect(Collectors.toList());
   }
@@ -106,13 +117,20 @@ class OtlpHttpSpanExporterTest {
     return spans.stream().map(SpanData::spanId).collect(Collectors.toList());
   }
 
-  @Test
-  void exportsABatchAsOneGzippedOtlpJsonRequest() {
+  @ParameterizedTest
+  @CsvSource({"http/protobuf, application/x-protobuf", "http/json, application/json"})
+  void exportsABatchAsOneGzippedOtlpRequestInTheConfiguredFormat(String protocol, String contentType) {
     List<SpanData> batch = spans(3);
+    TracerConfig config = config(protocol);
+    LangfuseAttributes mapping = LangfuseAttributes.of(config);
+    OtlpHttpSpanExporter.SpanBatchWriter writer = config.wire().protobuf()
+        ? new OtlpProtoWriter(mapping)::encode
+        : new OtlpJsonWriter(mapping)::encode;
 
-    assertThat(export(exporter(), batch)).isEqualTo(ExportResult.success(3));
+    assertThat(export(exporter(config, writer), batch)).isEqualTo(ExportResult.success(3));
 
     ReceivedRequest request = receiver.awaitRequest();
+    assertThat(request.header("Content-Type")).isEqualTo(contentType);
     assertThat(request.header("Content-Encoding")).isEqualTo("gzip");
     assertThat(spanIds(request)).containsExactlyElementsOf(spanIds(batch));
     assertThat(metrics.bytesSent.sum()).isEqualTo(request.rawBody().length);
@@ -151,7 +169,7 @@ class OtlpHttpSpanExporterTest {
   void batchesAreEncodedOnTheExportSchedulerEvenAfterA413() {
     receiver.respondWith(request -> spanIds(request).size() > 1 ? Reply.status(413) : Reply.ok());
     ConcurrentLinkedQueue<String> encodingThreads = new ConcurrentLinkedQueue<>();
-    OtlpJsonWriter encoder = new OtlpJsonWriter(LangfuseAttributes.of(config()));
+    OtlpProtoWriter encoder = new OtlpProtoWriter(LangfuseAttributes.of(config()));
 
     ExportResult result = export(exporter((spans, out) -> {
       encodingThreads.add(Thread.currentThread().getName());

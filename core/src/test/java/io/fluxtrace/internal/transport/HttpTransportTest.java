@@ -116,7 +116,7 @@ class HttpTransportTest {
   private static List<String> exportedSpanIds(OtlpReceiver receiver) {
     List<String> ids = new ArrayList<>();
     for (ReceivedRequest request : requestsTo(receiver, "/api/public/otel")) {
-      OtlpJson.spans(OtlpJson.parse(request.body())).forEach(span -> ids.add(OtlpJson.spanId(span)));
+      OtlpJson.spans(request.traces()).forEach(span -> ids.add(OtlpJson.spanId(span)));
     }
     return ids;
   }

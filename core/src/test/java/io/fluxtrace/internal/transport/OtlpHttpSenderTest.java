@@ -13,6 +13,9 @@ import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
 import io.fluxtrace.testing.OtlpReceiver.Reply;
 import io.fluxtrace.testing.OtlpReceiver;
 import io.fluxtrace.testing.RecordingTimer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,8 +44,10 @@ class OtlpHttpSenderTest {
 
   private static final String PUBLIC_KEY = "pk-lf-0123456789abcdef";
   private static final String SECRET_KEY = "sk-lf-secret-fedcba9876543210";
-  private static final byte[] JSON =
-      "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[]}]}]}".getBytes(StandardCharsets.UTF_8);
+  /** An export of no span, in protobuf: the default wire format's Content-Type is then true of the body. */
+  private static final byte[] PAYLOAD = ExportTraceServiceRequest.newBuilder()
+      .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.getDefaultInstance()))
+      .build().toByteArray();
 
   private OtlpReceiver receiver;
   private final TracerMetrics metrics = new TracerMetrics();
@@ -91,7 +96,7 @@ class OtlpHttpSenderTest {
   }
 
   private byte[] body(OtlpHttpSender s) throws Exception {
-    return s.encode(out -> out.write(JSON));
+    return s.encode(out -> out.write(PAYLOAD));
   }
 
   private static SendResult await(CompletableFuture<SendResult> result) throws Exception {
@@ -108,7 +113,7 @@ class OtlpHttpSenderTest {
     ReceivedRequest request = receiver.awaitRequest();
     assertThat(request.method()).isEqualTo("POST");
     assertThat(request.path()).isEqualTo("/api/public/otel/v1/traces");
-    assertThat(request.header("Content-Type")).isEqualTo("application/json");
+    assertThat(request.header("Content-Type")).isEqualTo("application/x-protobuf");
     assertThat(request.header("Content-Encoding")).isEqualTo("gzip");
     assertThat(request.header("Content-Length")).isEqualTo(Integer.toString(request.rawBody().length));
     String credentials = new String(Base64.getDecoder().decode(
@@ -138,7 +143,17 @@ class OtlpHttpSenderTest {
     assertThat(request.header("x-api-key")).isEqualTo("token");
     assertThat(request.header("Authorization")).isNull();
     assertThat(request.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("x-langfuse"));
-    assertThat(request.header("Content-Type")).isEqualTo("application/json");
+    assertThat(request.header("Content-Type")).isEqualTo("application/x-protobuf");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"http/protobuf, application/x-protobuf", "http/json, application/json"})
+  void theContentTypeNamesTheConfiguredWireFormat(String protocol, String contentType) throws Exception {
+    OtlpHttpSender s = sender(b -> b.otlpProtocol(protocol));
+
+    assertThat(await(s.send(body(s)).toFuture()).delivered()).isTrue();
+
+    assertThat(receiver.awaitRequest().header("Content-Type")).isEqualTo(contentType);
   }
 
   @Test
@@ -149,8 +164,8 @@ class OtlpHttpSenderTest {
     await(s.send(body).toFuture());
 
     ReceivedRequest request = receiver.awaitRequest();
-    assertThat(request.rawBody()).isEqualTo(body).isNotEqualTo(JSON);
-    assertThat(request.body()).isEqualTo(JSON);
+    assertThat(request.rawBody()).isEqualTo(body).isNotEqualTo(PAYLOAD);
+    assertThat(request.body()).isEqualTo(PAYLOAD);
     assertThat(metrics.bytesSent.sum()).isEqualTo(body.length);
   }
 
@@ -162,8 +177,8 @@ class OtlpHttpSenderTest {
 
     ReceivedRequest request = receiver.awaitRequest();
     assertThat(request.header("Content-Encoding")).isNull();
-    assertThat(request.rawBody()).isEqualTo(JSON);
-    assertThat(metrics.bytesSent.sum()).isEqualTo(JSON.length);
+    assertThat(request.rawBody()).isEqualTo(PAYLOAD);
+    assertThat(metrics.bytesSent.sum()).isEqualTo(PAYLOAD.length);
   }
 
   @ParameterizedTest

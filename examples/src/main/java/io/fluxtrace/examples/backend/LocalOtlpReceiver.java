@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
@@ -21,9 +22,10 @@ import reactor.util.Loggers;
 
 /**
  * A real OTLP/HTTP traces receiver on {@code 127.0.0.1} and a free port, in this process. {@code POST /v1/traces}
- * with an OTLP JSON body, gzip-compressed or not, is decoded and handed to the listener, and answered
- * {@code 200 {}} as the OpenTelemetry Collector and Langfuse answer an accepted export. A body that is not OTLP
- * JSON gets {@code 400}, so an encoding mistake shows as failed spans in the tracer's stats.
+ * with an OTLP body, protobuf ({@code Content-Type: application/x-protobuf}, the tracer's default) or JSON (any
+ * other type), gzip-compressed or not, is decoded and handed to the listener, and answered {@code 200 {}} as the
+ * OpenTelemetry Collector and Langfuse answer an accepted export. A body that is not an OTLP export request gets
+ * {@code 400}, so an encoding mistake shows as failed spans in the tracer's stats.
  */
 public final class LocalOtlpReceiver implements AutoCloseable {
 
@@ -61,6 +63,8 @@ public final class LocalOtlpReceiver implements AutoCloseable {
 
   private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
     boolean gzip = "gzip".equalsIgnoreCase(request.requestHeaders().get(HttpHeaderNames.CONTENT_ENCODING));
+    String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE, "");
+    boolean protobuf = contentType.toLowerCase(Locale.ROOT).startsWith("application/x-protobuf");
     return request.receive()
         .aggregate()
         .asByteArray()
@@ -68,10 +72,11 @@ public final class LocalOtlpReceiver implements AutoCloseable {
         .flatMap(body -> {
           List<ReceivedSpan> spans;
           try {
-            spans = OtlpJsonDecoder.decode(gzip ? gunzip(body) : body);
+            byte[] plain = gzip ? gunzip(body) : body;
+            spans = protobuf ? OtlpProtoDecoder.decode(plain) : OtlpJsonDecoder.decode(plain);
           } catch (IllegalArgumentException | UncheckedIOException e) {
             log.warn("local OTLP receiver: rejected a request: {}", e.getMessage());
-            return answer(response, HttpResponseStatus.BAD_REQUEST, "{\"message\":\"not OTLP JSON\"}");
+            return answer(response, HttpResponseStatus.BAD_REQUEST, "{\"message\":\"not an OTLP export request\"}");
           }
           listener.accept(spans);
           return answer(response, HttpResponseStatus.OK, "{}");

@@ -10,8 +10,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decodes an OTLP/HTTP JSON {@code ExportTraceServiceRequest} into {@link ReceivedSpan}s: only what the examples
- * print, without the OTLP protobuf classes. Ids arrive as hex, 64-bit integers and times as decimal strings.
+ * Decodes an OTLP/HTTP JSON {@code ExportTraceServiceRequest} (a tracer set to {@code http/json}) into
+ * {@link ReceivedSpan}s: only what the examples print. Ids arrive as hex, 64-bit integers and times as decimal
+ * strings. {@link OtlpProtoDecoder} reads the same fields from protobuf.
  */
 final class OtlpJsonDecoder {
 

@@ -2,6 +2,7 @@ package io.fluxtrace.examples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxtrace.testing.OtlpJson;
 import io.fluxtrace.testing.OtlpReceiver.ReceivedRequest;
 import io.fluxtrace.testing.OtlpReceiver.Reply;
 import io.fluxtrace.testing.OtlpReceiver;
@@ -68,6 +69,18 @@ class DemoMainTest {
         .contains("flush: completed: exported 252, dropped 0, failed 0");
   }
 
+  /** The default run above travels as protobuf; the local receiver reads OTLP/JSON as well. */
+  @Test
+  void theLocalReceiverReadsJsonWhenTheVariableAsksForIt() {
+    Run run = run(Map.of("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"));
+
+    assertThat(run.code).as(run.output).isZero();
+    assertThat(trees(run.output)).hasSize(5);
+    assertThat(run.output)
+        .contains("isolation: 5 requests, 5 traces, 21 spans: each trace holds exactly the spans of its own request")
+        .contains("flush: completed: exported 21, dropped 0, failed 0");
+  }
+
   @Test
   void withLangfuseKeysExportsToLangfuseAndPrintsALinkPerTrace() {
     try (OtlpReceiver langfuse = OtlpReceiver.start()) {
@@ -99,8 +112,13 @@ class DemoMainTest {
         assertThat(r.header("Authorization")).startsWith("Basic ");
         assertThat(r.header("x-langfuse-ingestion-version")).isEqualTo("4");
       });
-      String bodies = String.join("\n", exports.stream().map(ReceivedRequest::bodyText).toList());
-      assertThat(traceIds).allSatisfy(id -> assertThat(bodies).contains("\"traceId\":\"" + id + "\""));
+      // Protobuf, the default wire, parsed with the official definitions.
+      assertThat(exports).allSatisfy(r -> assertThat(r.header("Content-Type")).isEqualTo("application/x-protobuf"));
+      List<String> exportedTraceIds = exports.stream()
+          .flatMap(r -> OtlpJson.spans(r.traces()).stream())
+          .map(OtlpJson::traceId)
+          .toList();
+      assertThat(exportedTraceIds).containsAll(traceIds);
     }
   }
 

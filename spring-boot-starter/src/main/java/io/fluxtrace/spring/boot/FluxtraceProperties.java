@@ -110,8 +110,9 @@ public class FluxtraceProperties {
   private @Nullable Boolean gzip;
 
   /**
-   * The OTLP encoding of span requests, {@code http/json} (the default) or {@code http/protobuf}; unset, the
-   * {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL} and {@code OTEL_EXPORTER_OTLP_PROTOCOL} environment variables decide.
+   * The OTLP encoding of span requests, {@code http/protobuf} (the default, faster and smaller) or {@code http/json}
+   * (readable in a debugging proxy); unset, the {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL} and
+   * {@code OTEL_EXPORTER_OTLP_PROTOCOL} environment variables decide, then protobuf.
    */
   private @Nullable String otlpProtocol;
 

@@ -39,6 +39,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -103,9 +105,27 @@ class AutoConfigurationTest {
           OtlpReceiver.ReceivedRequest request = receiver.awaitRequest();
           assertThat(request.path()).isEqualTo("/api/public/otel/v1/traces");
           assertThat(request.header("x-langfuse-public-key")).isEqualTo(PK);
-          assertThat(OtlpJson.resourceAttributes(OtlpJson.parse(request.body())))
+          assertThat(OtlpJson.resourceAttributes(request.traces()))
               .containsEntry("service.name", "starter-test");
         });
+  }
+
+  /** Protobuf unless {@code fluxtrace.otlp-protocol} asks for JSON; either way the same span arrives. */
+  @ParameterizedTest
+  @CsvSource({"'', application/x-protobuf", "http/protobuf, application/x-protobuf", "http/json, application/json"})
+  void theOtlpProtocolPropertyPicksTheWireFormatAndProtobufIsTheDefault(String protocol, String contentType) {
+    ApplicationContextRunner configured = runner.withPropertyValues("fluxtrace.public-key=" + PK,
+        "fluxtrace.secret-key=" + SK, "fluxtrace.base-url=" + receiver.baseUrl(), "fluxtrace.flush-interval=50ms");
+    if (!protocol.isEmpty()) {
+      configured = configured.withPropertyValues("fluxtrace.otlp-protocol=" + protocol);
+    }
+    configured.run(context -> {
+      FluxTracer tracer = context.getBean(FluxTracer.class);
+      tracer.startSpan("one", ObservationType.SPAN, null, TraceAttributes.EMPTY).end();
+      OtlpReceiver.ReceivedRequest request = receiver.awaitRequest();
+      assertThat(request.header("Content-Type")).isEqualTo(contentType);
+      assertThat(OtlpJson.singleSpan(request.traces()).getName()).isEqualTo("one");
+    });
   }
 
   @Test
@@ -378,7 +398,7 @@ class AutoConfigurationTest {
           });
       // The runner closed the context: the lifecycle bean flushed the three spans.
       await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests().stream()
-          .mapToInt(r -> OtlpJson.spans(OtlpJson.parse(r.body())).size()).sum() == 3);
+          .mapToInt(r -> OtlpJson.spans(r.traces()).size()).sum() == 3);
       assertThat(logs.matching("INFO", "fluxtrace: closed: completed: spans exported 3")).hasSize(1);
       assertThat(logs.text()).doesNotContain(SK);
     }

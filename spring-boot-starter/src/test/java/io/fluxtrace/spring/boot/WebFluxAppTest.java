@@ -112,7 +112,7 @@ class WebFluxAppTest {
       assertThat(tracer.flushBlocking(Duration.ofSeconds(60)).completed()).isTrue();
 
       Map<String, List<Span>> byTrace = receiver.requests().stream()
-          .flatMap(r -> OtlpJson.spans(OtlpJson.parse(r.body())).stream())
+          .flatMap(r -> OtlpJson.spans(r.traces()).stream())
           .collect(Collectors.groupingBy(OtlpJson::traceId));
       assertThat(byTrace).hasSize(REQUESTS);
       assertThat(byTrace.values().stream().mapToInt(List::size).sum()).isEqualTo(3 * REQUESTS);

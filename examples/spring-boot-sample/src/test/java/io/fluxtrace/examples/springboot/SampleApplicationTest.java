@@ -68,7 +68,7 @@ class SampleApplicationTest {
     assertThat(tracer.flushBlocking(Duration.ofSeconds(30)).completed()).isTrue();
     List<Span> spans = receiver.requests().stream()
         .filter(r -> r.path().endsWith("/v1/traces"))
-        .flatMap(r -> OtlpJson.spans(OtlpJson.parse(r.body())).stream())
+        .flatMap(r -> OtlpJson.spans(r.traces()).stream())
         .toList();
     assertThat(spans).extracting(Span::getName)
         .containsExactlyInAnyOrder("chat", "search-docs", "clock", "answer");

@@ -76,7 +76,7 @@ class SpringAiSampleTest {
     assertThat(tracer.flushBlocking(Duration.ofSeconds(30)).completed()).isTrue();
     List<Span> spans = receiver.requests().stream()
         .filter(r -> r.path().endsWith("/v1/traces"))
-        .flatMap(r -> OtlpJson.spans(OtlpJson.parse(r.body())).stream())
+        .flatMap(r -> OtlpJson.spans(r.traces()).stream())
         .toList();
     assertThat(spans).hasSize(3);
     assertThat(spans).extracting(OtlpJson::traceId).containsOnly(OtlpJson.traceId(spans.get(0)));

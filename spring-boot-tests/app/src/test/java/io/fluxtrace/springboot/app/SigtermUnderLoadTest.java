@@ -171,7 +171,7 @@ class SigtermUnderLoadTest {
     List<JsonNode> scores = new ArrayList<>();
     for (ReceivedRequest request : received) {
       if (request.path().startsWith(FluxTracerBuilder.LANGFUSE_OTLP_PATH)) {
-        spans.addAll(OtlpJson.spans(OtlpJson.parse(request.body())));
+        spans.addAll(OtlpJson.spans(request.traces()));
       } else if (request.path().startsWith(LangfuseIngestion.PATH)) {
         LangfuseIngestion.events(request).forEach(event -> scores.add(event.path("body")));
       }
