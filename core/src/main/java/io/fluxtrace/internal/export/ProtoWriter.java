@@ -51,27 +51,11 @@ public final class ProtoWriter {
    * message whose length is known only at the end is written there, instead of moving everything after it.
    */
   public ProtoWriter(int initialCapacity, int frontRoom) {
-    this(new byte[Math.max(16, frontRoom + initialCapacity)], frontRoom);
-  }
-
-  /**
-   * A writer into {@code buffer}, a scratch array that may hold anything (it is overwritten, and replaced by a
-   * larger one when it is full; {@link #buffer()} gives back the one in use), leaving {@code frontRoom} bytes free
-   * before what it writes.
-   */
-  public ProtoWriter(byte[] buffer, int frontRoom) {
-    if (frontRoom > buffer.length) {
-      throw new IllegalArgumentException("fluxtrace: front room " + frontRoom + " > buffer " + buffer.length);
-    }
-    this.buffer = buffer;
+    this.buffer = new byte[Math.max(16, frontRoom + initialCapacity)];
     this.start = frontRoom;
     this.position = frontRoom;
   }
 
-  /** The array written into: the one given, or the larger one that replaced it. */
-  public byte[] buffer() {
-    return buffer;
-  }
 
   /** Bytes written so far. */
   public int size() {

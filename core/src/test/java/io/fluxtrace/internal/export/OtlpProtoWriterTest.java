@@ -121,8 +121,8 @@ class OtlpProtoWriterTest {
 
   @Test
   void bodiesWrittenAtOnceOnManyThreadsAreTheBodiesWrittenOneByOne() throws Exception {
-    // The writer keeps scratch buffers between bodies: bodies of different sizes, written concurrently, must
-    // neither share one nor see another's bytes.
+    // One writer serves every export thread: bodies of different sizes, written concurrently, must neither share
+    // a buffer nor see another's bytes.
     List<List<SpanData>> batches = new ArrayList<>();
     for (int b = 0; b < 8; b++) {
       SpanFixture own = new SpanFixture(1024 * 1024);
