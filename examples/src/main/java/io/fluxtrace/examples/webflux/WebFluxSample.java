@@ -13,7 +13,10 @@ import java.time.Duration;
 public final class WebFluxSample {
 
   static final int DEFAULT_PORT = 8080;
-  /** A trace is printed this long after its root span arrived, in case a child's batch arrives just after. */
+  /**
+   * A trace is printed once its root has arrived and none of its spans has for this long: a child's batch may
+   * arrive just after the root's.
+   */
   private static final Duration GRACE = Duration.ofSeconds(1);
 
   private WebFluxSample() {}

@@ -27,6 +27,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The WebFlux sample on a random port, exporting over OTLP/HTTP to the in-process receiver as its main does without
@@ -41,9 +42,13 @@ class WebFluxSampleTest {
   private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENT =
       new ParameterizedTypeReference<>() {};
 
+  private static final Duration GRACE = Duration.ofMillis(200);
+
   private final Queue<ReceivedSpan> received = new ConcurrentLinkedQueue<>();
   private final Queue<String> rendered = new ConcurrentLinkedQueue<>();
-  private final LiveTraces live = new LiveTraces(Duration.ofMillis(200), rendered::add);
+  // Virtual time: the test says when the grace period is over (after every span has arrived), not the machine's load.
+  private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
+  private final LiveTraces live = new LiveTraces(GRACE, LiveTraces.DEFAULT_MAX_WAIT, timer, rendered::add);
   private final Backend backend = Backend.fromEnvironment(Map.of(), "webflux-sample-test", batch -> {
     received.addAll(batch);
     live.accept(batch);
@@ -56,6 +61,7 @@ class WebFluxSampleTest {
     server.close();
     backend.close();
     live.dispose();
+    timer.dispose();
   }
 
   @Test
@@ -91,6 +97,7 @@ class WebFluxSampleTest {
     assertThat(named(spans, "retrieve").type()).isEqualTo("retriever");
     assertThat(named(spans, "rerank").type()).isEqualTo("tool");
 
+    timer.advanceTimeBy(GRACE);
     await().atMost(Duration.ofSeconds(10)).until(() -> !rendered.isEmpty());
     assertThat(rendered).singleElement().asString()
         .startsWith("trace 4bf92f3577b34da6a3ce929d0e0e4736  user alice  session chat-1\n")
