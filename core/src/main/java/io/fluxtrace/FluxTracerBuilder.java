@@ -420,7 +420,9 @@ public final class FluxTracerBuilder {
 
   /**
    * The scheduler that batches, encodes and times exports. Default: a dedicated single daemon thread. Tests
-   * pass a {@code VirtualTimeScheduler} to control time.
+   * pass a {@code VirtualTimeScheduler} to control time. Any scheduler will do, including one over a thread pool
+   * whose workers run tasks side by side ({@code Schedulers.fromExecutorService}): the batching itself still runs
+   * one task at a time. The tracer does not dispose a scheduler it was given.
    */
   public FluxTracerBuilder exportScheduler(Scheduler exportScheduler) {
     this.exportScheduler = Objects.requireNonNull(exportScheduler, "exportScheduler");

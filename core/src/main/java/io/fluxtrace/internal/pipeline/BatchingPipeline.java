@@ -58,18 +58,17 @@ import reactor.util.concurrent.Queues;
  *
  * <h2>How</h2>
  *
- * <p>Items travel through a unicast {@link Sinks.Many} to a {@link Batcher} that runs on
- * {@code Schedulers.single(scheduler)}: one worker of the export scheduler, so that the batcher's state,
- * its timer ticks and the export completions (hopped back onto that worker) are never touched by two threads
- * at once, whatever scheduler the user configured. With more than one export slot, each export call (which encodes
- * its batch) runs as a task of its own on the export scheduler, which the pipeline makes with one thread per slot
- * (up to the number of cores) when none is configured. The batcher pulls: it takes items from the sink's queue
- * (fused) only while no cut batch waits for an export slot, which is how it honours the exports' demand, and
- * the worker is woken only when the items waiting could fill a batch, on every flush interval tick, and on
- * flush, so that ending a span costs no task submission in the common case (as in OpenTelemetry's
- * BatchSpanProcessor). Flush requests travel in-band as markers: a marker cuts the batch being filled and waits
- * for the watermark of settled batch sequence numbers to reach the last batch cut before it. Room under the
- * bounds is reserved and given back by {@link Admission}.
+ * <p>Items travel through a unicast {@link Sinks.Many} to a {@link Batcher} that runs on a {@link SerialScheduler}
+ * over the export scheduler, so that the batcher's state, its timer ticks and the export completions (hopped back
+ * onto that worker) are never touched by two threads at once, whatever scheduler the user configured. With more than
+ * one export slot, each export call (which encodes its batch) runs as a task of its own on the export scheduler,
+ * which the pipeline makes with one thread per slot (up to the number of cores) when none is configured. The batcher
+ * pulls: it takes items from the sink's queue (fused) only while no cut batch waits for an export slot, which is how
+ * it honours the exports' demand, and the worker is woken only when the items waiting could fill a batch, on every
+ * flush interval tick, and on flush, so that ending a span costs no task submission in the common case (as in
+ * OpenTelemetry's BatchSpanProcessor). Flush requests travel in-band as markers: a marker cuts the batch being
+ * filled and waits for the watermark of settled batch sequence numbers to reach the last batch cut before it. Room
+ * under the bounds is reserved and given back by {@link Admission}.
  *
  * <p>Longer than 600 lines because the {@link Batcher} and {@link ExportCall} share the worker-confined state
  * (current batch, ready and exporting batches, the settled watermark, pending flushes, termination) whose
@@ -144,7 +143,7 @@ public final class BatchingPipeline<T> {
       this.ownedScheduler = null;
       this.scheduler = configured;
     }
-    this.serial = Schedulers.single(scheduler);
+    this.serial = new SerialScheduler(scheduler);
     this.itemWeight = (options.maxBatchBytes() + options.maxBatchItems() - 1) / options.maxBatchItems();
     // Many threads emit concurrently into this sink, which is safe here (reactor-core 3.8.7, read in
     // SinkManyUnicast and SinksSpecs):

@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,6 +62,38 @@ class BatchingPipelineConcurrencyTest {
     assertThat(stats.failed() + stats.dropped()).isZero();
     assertThat(stats.batches()).isGreaterThanOrEqualTo(THREADS * PER_THREAD / 64);
     assertThat(pipeline.queuedItems()).isZero();
+  }
+
+  /**
+   * A user's export scheduler whose workers run tasks side by side ({@code fromExecutorService} over a pool): the
+   * batcher must still run one task at a time, with every count exact, through many flushes and ticks.
+   */
+  @Test
+  void aPoolSchedulerWhoseWorkersAreNotSerialStillExportsEveryItemExactlyOnce() {
+    ScheduledExecutorService pool = Executors.newScheduledThreadPool(4);
+    try {
+      BatchingPipeline<Integer> pipeline = pipeline(100_000, 16, Schedulers.fromExecutorService(pool));
+
+      List<Boolean> flushed = Flux.range(0, THREADS)
+          .flatMap(thread -> Flux.range(0, 10)
+              .concatMap(slice -> Mono.fromRunnable(() -> emit(pipeline, thread, slice, 10))
+                  .subscribeOn(emitters)
+                  .then(pipeline.flush())), THREADS)
+          .collectList()
+          .block(WAIT);
+
+      assertThat(flushed).hasSize(THREADS * 10).containsOnly(true);
+      assertThat(exported).hasSize(THREADS * PER_THREAD);
+      assertThat(exported.values()).containsOnly(1);
+      TracerStats stats = metrics.snapshot();
+      assertThat(stats.enqueued()).isEqualTo(THREADS * PER_THREAD);
+      assertThat(stats.exported()).isEqualTo(THREADS * PER_THREAD);
+      assertThat(stats.failed() + stats.dropped()).isZero();
+      assertThat(pipeline.queuedItems()).isZero();
+      assertThat(pipeline.shutdown().block(WAIT)).isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
@@ -114,8 +149,12 @@ class BatchingPipelineConcurrencyTest {
   }
 
   private BatchingPipeline<Integer> pipeline(int maxQueuedItems, int maxBatchItems) {
+    return pipeline(maxQueuedItems, maxBatchItems, null);
+  }
+
+  private BatchingPipeline<Integer> pipeline(int maxQueuedItems, int maxBatchItems, @Nullable Scheduler scheduler) {
     PipelineOptions options = new PipelineOptions("items", maxQueuedItems, 1L << 40, maxBatchItems, 1L << 40,
-        Duration.ofMillis(50), 2, Duration.ofSeconds(10), null);
+        Duration.ofMillis(50), 2, Duration.ofSeconds(10), scheduler);
     // Completes on another thread, as an HTTP client would.
     BatchExporter<Integer> exporter = batch -> Mono.fromSupplier(() -> {
           batch.forEach(item -> exported.merge(item, 1, Integer::sum));
@@ -136,6 +175,12 @@ class BatchingPipelineConcurrencyTest {
 
   private static void emit(BatchingPipeline<Integer> pipeline, int thread) {
     itemsOf(thread).forEach(pipeline::offer);
+  }
+
+  /** The {@code slice}-th of {@code slices} equal parts of a thread's items. */
+  private static void emit(BatchingPipeline<Integer> pipeline, int thread, int slice, int slices) {
+    int size = PER_THREAD / slices;
+    itemsOf(thread).skip((long) slice * size).limit(size).forEach(pipeline::offer);
   }
 
   private static Stream<Integer> itemsOf(int thread) {
