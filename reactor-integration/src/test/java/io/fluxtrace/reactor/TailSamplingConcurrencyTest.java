@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -33,7 +34,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * Tail sampling under concurrency: 10,000 traced requests at a sample rate of 0.1, 3% failing and 2% slow, each a
  * nested pipeline that hops between parallel and boundedElastic threads, streams a generation, cancels a step and
  * scores its trace while the trace is still held. Slowness comes from a virtual clock (the tracer's clock reads it,
- * and the slow requests wait on a virtual delay), never from real time.
+ * and the slow requests wait while it is advanced), never from real time.
  */
 class TailSamplingConcurrencyTest {
 
@@ -58,6 +59,7 @@ class TailSamplingConcurrencyTest {
       .clock(() -> BASE_EPOCH_NANOS + clock.now(NANOSECONDS))
       .tailSampling(TailSampling.builder().keepSlowerThan(SLOWER_THAN).build()));
   private final ReactorTracing tracing = fx.tracing;
+  private final Sinks.Empty<Void> slowGate = Sinks.empty();
   private final AtomicInteger slowWaiting = new AtomicInteger();
   private final AtomicInteger done = new AtomicInteger();
 
@@ -111,7 +113,10 @@ class TailSamplingConcurrencyTest {
         .flatMap(docs -> Mono.zip(tool, answer, partial))
         .flatMap(t -> tracing.<String>scoreTrace(() -> Score.numeric("quality", 1)).thenReturn("scored"));
     if (kind == Kind.SLOW) {
-      work = work.flatMap(s -> Mono.delay(SLOW_TAKES, clock)
+      // Waits on a gate rather than on a virtual delay: a delay is put on the clock only after doOnSubscribe has
+      // counted it, so on a loaded machine the clock could be advanced before the last one was on it, and that
+      // request would wait forever. A gate opened before a request reaches it lets that request through at once.
+      work = work.flatMap(s -> slowGate.asMono()
           .doOnSubscribe(sub -> slowWaiting.incrementAndGet())
           .thenReturn(s));
     }
@@ -139,6 +144,7 @@ class TailSamplingConcurrencyTest {
         .until(() -> done.get() == REQUESTS - slow && slowWaiting.get() == slow);
     assertThat(fx.tracer.stats().sampling().heldSpans()).as("the slow traces the rate drops are held").isPositive();
     clock.advanceTimeBy(SLOW_TAKES);
+    slowGate.tryEmitEmpty();
     List<Result> results = all.get(200, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(results).hasSize(REQUESTS);
 
