@@ -43,10 +43,15 @@ public final class RecordingTimer implements Scheduler {
     return time.schedule(task);
   }
 
+  /**
+   * Records the delay only once the task is on the virtual clock: recorded first, a test that saw the delay could
+   * advance the clock before the task was on it, and the task would then fall due one delay after the advance.
+   */
   @Override
   public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+    Disposable scheduled = time.schedule(task, delay, unit);
     delays.add(Duration.ofNanos(unit.toNanos(delay)));
-    return time.schedule(task, delay, unit);
+    return scheduled;
   }
 
   @Override
