@@ -214,6 +214,11 @@ public final class OtlpReceiver implements AutoCloseable {
   }
 
   private static Mono<Void> answer(Reply reply, HttpServerRequest request, HttpServerResponse response) {
+    Mono<?> gate = reply.gate;
+    if (gate != null) {
+      // Cancelled with the connection's handler if the connection goes away first.
+      return gate.then(Mono.defer(() -> answerNow(reply, request, response)));
+    }
     if (reply.delay.isZero()) {
       return answerNow(reply, request, response);
     }
@@ -288,13 +293,16 @@ public final class OtlpReceiver implements AutoCloseable {
     private final String body;
     private final @Nullable String retryAfter;
     private final Duration delay;
+    private final @Nullable Mono<?> gate;
 
-    private Reply(Kind kind, int status, String body, @Nullable String retryAfter, Duration delay) {
+    private Reply(Kind kind, int status, String body, @Nullable String retryAfter, Duration delay,
+        @Nullable Mono<?> gate) {
       this.kind = kind;
       this.status = status;
       this.body = body;
       this.retryAfter = retryAfter;
       this.delay = delay;
+      this.gate = gate;
     }
 
     /** {@code 200 {}}, as Langfuse answers an accepted export. */
@@ -309,7 +317,7 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** {@code status} with {@code body}. */
     public static Reply status(int status, String body) {
-      return new Reply(Kind.STATUS, status, body, null, Duration.ZERO);
+      return new Reply(Kind.STATUS, status, body, null, Duration.ZERO, null);
     }
 
     /** {@code 429} with {@code Retry-After: <seconds>}. */
@@ -324,33 +332,41 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** {@code status} with a raw {@code Retry-After} value, for malformed values too. */
     public static Reply retryAfter(int status, String value) {
-      return new Reply(Kind.STATUS, status, "{\"message\":\"slow down\"}", value, Duration.ZERO);
+      return new Reply(Kind.STATUS, status, "{\"message\":\"slow down\"}", value, Duration.ZERO, null);
     }
 
     /** Reads the request, then closes the connection without answering (a FIN). */
     public static Reply closeConnection() {
-      return new Reply(Kind.CLOSE, 0, "", null, Duration.ZERO);
+      return new Reply(Kind.CLOSE, 0, "", null, Duration.ZERO, null);
     }
 
     /** Reads the request, then resets the connection without answering (a TCP RST). */
     public static Reply resetConnection() {
-      return new Reply(Kind.RESET, 0, "", null, Duration.ZERO);
+      return new Reply(Kind.RESET, 0, "", null, Duration.ZERO, null);
     }
 
     /** Sends the status line and headers of {@code status} and part of the body, then closes the connection. */
     public static Reply cutOffAfterHeaders(int status) {
-      return new Reply(Kind.PARTIAL, status, "", null, Duration.ZERO);
+      return new Reply(Kind.PARTIAL, status, "", null, Duration.ZERO, null);
     }
 
     /** This reply, sent after {@code delay} (real time, on the receiver's event loop). */
     public Reply after(Duration delay) {
-      return new Reply(kind, status, body, retryAfter, Objects.requireNonNull(delay, "delay"));
+      return new Reply(kind, status, body, retryAfter, Objects.requireNonNull(delay, "delay"), null);
+    }
+
+    /**
+     * This reply, sent once {@code gate} completes: held for exactly as long as the test needs, where a delay
+     * would be a guess at how long the test takes on a loaded machine.
+     */
+    public Reply until(Mono<?> gate) {
+      return new Reply(kind, status, body, retryAfter, Duration.ZERO, Objects.requireNonNull(gate, "gate"));
     }
 
     @Override
     public String toString() {
       return kind + (status > 0 ? " " + status : "") + (retryAfter != null ? " Retry-After " + retryAfter : "")
-          + (delay.isZero() ? "" : " after " + delay);
+          + (delay.isZero() ? "" : " after " + delay) + (gate == null ? "" : " once released");
     }
   }
 

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.HttpResources;
 import reactor.netty.http.client.HttpClient;
@@ -320,8 +321,10 @@ class HttpTransportTest {
   void anExportInFlightWhenReactorNettysGlobalResourcesAreDisposedIsDeliveredOnce() throws Exception {
     OtlpReceiver receiver = receiver(false);
     FluxTracer tracer = tracer(receiver, b -> b.maxExportAttempts(3));
-    // Both requests are held by the receiver until the global resources are gone.
-    receiver.enqueue(Reply.ok().after(Duration.ofSeconds(2)), Reply.ok().after(Duration.ofSeconds(2)));
+    // Both requests are held by the receiver until the global resources are gone: released by the test, not
+    // after a delay, which a loaded machine could outlast before the resources are disposed.
+    Sinks.Empty<Void> release = Sinks.empty();
+    receiver.enqueue(Reply.ok().until(release.asMono()), Reply.ok().until(release.asMono()));
 
     Span span = tracer.startSpan("in-flight", ObservationType.SPAN, null, TraceAttributes.EMPTY);
     span.end();
@@ -336,6 +339,7 @@ class HttpTransportTest {
     receiver.awaitRequests(2);
 
     HttpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, Duration.ofSeconds(5)).block(WAIT);
+    release.tryEmitEmpty();
 
     FlushResult result = Objects.requireNonNull(flushed.block(WAIT));
     assertThat(result.stats().exported()).as("%s", result).isEqualTo(1);
