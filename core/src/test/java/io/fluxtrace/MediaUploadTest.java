@@ -19,13 +19,16 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -236,8 +239,10 @@ class MediaUploadTest {
   }
 
   @Test
-  void flushWaitsForTheUploadsAndTheSpanIsExportedOnlyAfterItsMedia() {
-    langfuse.slowUploads(Duration.ofSeconds(3));
+  void flushWaitsForTheUploadsAndTheSpanIsExportedOnlyAfterItsMedia() throws Exception {
+    // The upload is held until the span without media has arrived: a fixed delay would race that export.
+    Sinks.Empty<Void> storage = Sinks.empty();
+    langfuse.holdUploads(storage.asMono());
     byte[] png = bytes(2_000);
     try (FluxTracer tracer = tracer(b -> b)) {
       tracer.startSpan("slow", ObservationType.SPAN, null, TraceAttributes.EMPTY)
@@ -245,7 +250,11 @@ class MediaUploadTest {
           .end();
       tracer.startSpan("plain", ObservationType.SPAN, null, TraceAttributes.EMPTY).input("no media").end();
 
-      FlushResult result = tracer.flushBlocking(WAIT);
+      CompletableFuture<FlushResult> flushed = tracer.flush().toFuture();
+      await().atMost(WAIT).until(() -> langfuse.spans().stream().anyMatch(s -> s.getName().equals("plain")));
+      assertThat(flushed).as("the flush waits for the held upload").isNotDone();
+      storage.tryEmitEmpty();
+      FlushResult result = flushed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
       assertThat(result.completed()).isTrue();
       String id = mediaId(sha256(png));
@@ -274,8 +283,9 @@ class MediaUploadTest {
 
   @Test
   void manyLargeMediaAgainstASlowBackendStayWithinTheBoundAndTheOverflowShowsAPlaceholder() {
-    // Slow enough that the loop below ends all its spans long before the first upload is answered, on any machine.
-    langfuse.slowUploads(Duration.ofSeconds(3));
+    // No upload is answered before the loop below has ended all its spans, on any machine.
+    Sinks.Empty<Void> storage = Sinks.empty();
+    langfuse.holdUploads(storage.asMono());
     int spans = 40;
     int size = 24 * 1024;
     long bound = 96 * 1024;
@@ -291,6 +301,7 @@ class MediaUploadTest {
         assertThat(now.queued()).isLessThanOrEqualTo(8);
       }
       assertThat(seen).allSatisfy(bytes -> assertThat(bytes).isLessThanOrEqualTo(bound));
+      storage.tryEmitEmpty();
 
       FlushResult result = tracer.flushBlocking(WAIT);
 

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.NullMarked;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * A stand-in for a Langfuse server with media storage, on loopback: it accepts OTLP span exports at
@@ -62,6 +63,7 @@ public final class LangfuseMediaStandIn implements AutoCloseable {
   private final ConcurrentLinkedQueue<Reply> putFaults = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Reply> patchFaults = new ConcurrentLinkedQueue<>();
   private volatile Duration uploadDelay = Duration.ZERO;
+  private volatile @Nullable Mono<?> uploadGate;
 
   /** What a POST announced for a media id. */
   private record Announced(String sha256, String contentType, long contentLength) {}
@@ -109,6 +111,20 @@ public final class LangfuseMediaStandIn implements AutoCloseable {
   public LangfuseMediaStandIn slowUploads(Duration delay) {
     this.uploadDelay = delay;
     return this;
+  }
+
+  /**
+   * Answers every PUT once {@code gate} completes: a storage backend that is slow for exactly as long as the test
+   * needs, however long the machine takes to get there.
+   */
+  public LangfuseMediaStandIn holdUploads(Mono<?> gate) {
+    this.uploadGate = gate;
+    return this;
+  }
+
+  private Reply uploadAnswer(Reply reply) {
+    Mono<?> gate = uploadGate;
+    return gate != null ? reply.until(gate) : reply.after(uploadDelay);
   }
 
   /** Media of {@code sha256} (base64) already has the id {@code mediaId}, as a record made before ids were derived. */
@@ -187,11 +203,11 @@ public final class LangfuseMediaStandIn implements AutoCloseable {
     }
     Reply fault = putFaults.poll();
     if (fault != null) {
-      return fault.after(uploadDelay);
+      return uploadAnswer(fault);
     }
     puts.computeIfAbsent(mediaId, k -> new AtomicInteger()).incrementAndGet();
     stored.put(mediaId, bytes);
-    return Reply.status(200, "").after(uploadDelay);
+    return uploadAnswer(Reply.status(200, ""));
   }
 
   private Reply patch(ReceivedRequest request) {
