@@ -326,6 +326,8 @@ class OtlpHttpSenderTest {
 
     assertThat(await(s.send(body).toFuture())).isEqualTo(new SendResult(0, FailureReason.TIMEOUT, 1));
 
+    // The timeout runs from the end of the write, not from the receiver's reading: it may record it a little later.
+    receiver.awaitRequests(1);
     assertThat(receiver.requestCount()).isEqualTo(1);
     assertThat(timer.pendingDelays()).isZero();
     assertThat(metrics.retries.sum()).isZero();
