@@ -1,6 +1,7 @@
 package io.fluxtrace.internal.pipeline;
 
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,7 +114,15 @@ final class SerialScheduler implements Scheduler {
     rejectIfDisposed();
     queue.offer(task);
     if (wip.getAndIncrement() == 0) {
-      timer.schedule(this::drain);
+      try {
+        timer.schedule(this::drain);
+      } catch (RejectedExecutionException e) {
+        // The scheduler underneath is gone (its owner disposed it): nothing queued here can run any more, so
+        // this one is disposed too, and every later task is rejected at once rather than queued for ever.
+        disposed = true;
+        queue.clear(); // this thread holds the right to drain
+        throw e;
+      }
     }
   }
 

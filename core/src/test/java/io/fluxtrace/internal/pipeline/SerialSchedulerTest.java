@@ -132,6 +132,17 @@ class SerialSchedulerTest {
   }
 
   @Test
+  void whenTheSchedulerUnderneathIsDisposedTasksAreRejectedNotQueuedForEver() {
+    Scheduler base = Schedulers.newSingle("serial-test-base");
+    SerialScheduler serial = serial(base);
+    base.dispose();
+
+    assertThatThrownBy(() -> serial.schedule(() -> {})).isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> serial.schedule(() -> {})).isInstanceOf(RejectedExecutionException.class);
+    assertThat(serial.isDisposed()).isTrue();
+  }
+
+  @Test
   void aWorkerCancelsItsOwnTasksOnly() {
     VirtualTimeScheduler clock = VirtualTimeScheduler.create();
     toDispose.add(clock);
